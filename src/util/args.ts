@@ -1,0 +1,25 @@
+// A strict command-line option parser: unknown options are errors, never silently ignored.
+import { parseArgs } from 'node:util';
+import { usageError } from './errors.js';
+
+export type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+/**
+ * Parses argv for one subcommand. Throws a usage error (exit 3) that names the bad option and the
+ * command's help, so `faultline check --timout 5` says what is wrong instead of a stack trace.
+ */
+export function parseOptions<T extends OptionSpec>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0];
+    throw usageError(`faultline ${command}: ${msg} (see: faultline ${command} --help)`);
+  }
+}
+
+export function parseNumber(command: string, name: string, raw: string | undefined, min = 0): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw usageError(`faultline ${command}: --${name} must be a number >= ${min}, got "${raw}"`);
+  return n;
+}
