@@ -1,0 +1,12 @@
+// The Client seam: performs one operation on one node and classifies the outcome ok / fail / info.
+import type { Op } from '../history/op.js';
+
+/**
+ * An invocation in, a completion out. `fail` only when the op certainly did not take effect; every
+ * ambiguous outcome is `info`. A cas whose compare failed is `ok` with succeeded:false.
+ */
+export interface Client {
+  open(node: string, url: string): Promise<void>;
+  invoke(op: Op): Promise<Op>;
+  close(): Promise<void>;
+}

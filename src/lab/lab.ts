@@ -1,0 +1,91 @@
+// The Lab seam: where nodes live and how their network is cut. host and netns implement it; ssh can later.
+import type { ChildProcess } from 'node:child_process';
+
+export type LabKind = 'host' | 'netns';
+
+/** One node's place in a lab: its addresses and the identity its processes run under. */
+export interface LabNode {
+  /** Logical name used everywhere in the history and the CLI: n1, n2, ... */
+  name: string;
+  /** Address clients and peers use to reach this node (10.x.y.z in netns, 127.0.0.1 on host). */
+  ip: string;
+  clientPort: number;
+  peerPort: number;
+  /** Port serving /metrics and /health (etcd --listen-metrics-urls); may equal clientPort. */
+  metricsPort: number;
+  /** Namespace name (netns lab), carrying the run id: fl-<runid>-n1. */
+  netns?: string;
+  /** Numeric uid/gid the node's processes run as (host lab, for iptables owner matching). */
+  uid?: number;
+}
+
+/** A directed link: packets sent by `from` to `to`. */
+export interface Link {
+  from: string;
+  to: string;
+}
+
+/**
+ * Jepsen's grudge: for each node, the peers whose packets it drops (DROP, never REJECT).
+ * { n1: ['n3'], n3: ['n1'] } is the symmetric cut between n1 and n3.
+ */
+export type Grudge = Record<string, string[]>;
+
+export type NetCapability = 'partition' | 'loss' | 'delay' | 'bandwidth';
+
+/** Network faults of a lab. Each call replaces the previous fault of the same kind; heal/clear undo. */
+export interface LabNetwork {
+  /** What this lab can do here (e.g. host lab without root: nothing). */
+  readonly capabilities: ReadonlySet<NetCapability>;
+  /** Why a capability is missing, for error messages ("host lab network faults need root: run as root or use sudo"). */
+  missing(cap: NetCapability): string | undefined;
+  partition(grudge: Grudge): Promise<void>;
+  heal(): Promise<void>;
+  /** Drop packets on these links at random with probability p (0..1). */
+  loss(links: Link[], p: number): Promise<void>;
+  /** Hold packets on these links for delayMs ± jitterMs (tc netem where present, NFQUEUE fallback otherwise). */
+  delay(links: Link[], delayMs: number, jitterMs: number): Promise<void>;
+  /** Limit egress bandwidth of these nodes (kbit/s). */
+  bandwidth(nodes: string[], kbit: number): Promise<void>;
+  /** Remove loss, delay and bandwidth shaping (not partitions). */
+  clearShaping(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  /** File receiving stdout+stderr (appended). */
+  logFile?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * A lab: bring nodes up, run commands on a node, cut/shape the network, tear down.
+ * Every resource it creates carries `runId` and is recorded in the run registry so `lab sweep` can remove it
+ * after a crash.
+ */
+export interface Lab {
+  readonly kind: LabKind;
+  readonly runId: string;
+  readonly nodes: readonly LabNode[];
+  readonly net: LabNetwork;
+  /** Create the nodes' network places (namespaces, bridge, uids, rule chains). Idempotent. */
+  up(): Promise<void>;
+  /** Start a long-running process on a node (in its namespace / as its uid). */
+  spawn(node: string, command: string, args: string[], options?: SpawnOptions): ChildProcess;
+  /** Run a short command on a node and wait for it. */
+  exec(node: string, command: string, args: string[]): Promise<ExecResult>;
+  /** Remove everything this lab created. Safe to call twice, and after a partial up(). */
+  down(): Promise<void>;
+}
+
+export function nodeByName(lab: Lab, name: string): LabNode {
+  const n = lab.nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`no node named ${name} in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);
+  return n;
+}

@@ -1,0 +1,262 @@
+// The run registry: every resource a run creates is written down (before it is created) so that exit,
+// Ctrl-C, or `faultline lab sweep` after a crash can remove it, and nothing else.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * What a run can leave behind. Processes are identified by pid *and* their kernel start time, so a
+ * recycled pid is never signalled by mistake.
+ */
+export type Resource =
+  | { kind: 'process'; pid: number; startTime: string; what: string }
+  | { kind: 'netns'; name: string }
+  | { kind: 'link'; name: string }
+  /** An iptables chain in `table` (default filter) jumped to from `parents` (e.g. OUTPUT), in `netns` or the host. */
+  | { kind: 'iptables-chain'; chain: string; parents: string[]; table?: string; netns?: string }
+  | { kind: 'qdisc'; dev: string; netns?: string }
+  | { kind: 'dir'; path: string }
+  | { kind: 'cgroup'; path: string };
+
+export interface RunRecord {
+  runId: string;
+  ownerPid: number;
+  ownerStartTime: string;
+  startedAt: string;
+  lab: string;
+  resources: Resource[];
+}
+
+export function registryDir(): string {
+  const dir = process.getuid?.() === 0 ? '/run/faultline' : join(tmpdir(), `faultline-${process.getuid?.() ?? 'u'}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Kernel start time of a pid (field 22 of /proc/pid/stat), or undefined when the pid is gone. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number, startTime: string): boolean {
+  return processStartTime(pid) === startTime;
+}
+
+/** A short id safe in every name the kernel limits (interface names are at most 15 bytes). */
+export function newRunId(): string {
+  return Math.random().toString(36).slice(2, 8);
+}
+
+export class RunRegistry {
+  private constructor(
+    private readonly file: string,
+    private readonly record: RunRecord,
+  ) {}
+
+  static create(runId: string, lab: string): RunRegistry {
+    const file = join(registryDir(), `${runId}.json`);
+    const record: RunRecord = {
+      runId,
+      ownerPid: process.pid,
+      ownerStartTime: processStartTime(process.pid) ?? '',
+      startedAt: new Date().toISOString(),
+      lab,
+      resources: [],
+    };
+    const reg = new RunRegistry(file, record);
+    reg.save();
+    return reg;
+  }
+
+  get runId(): string {
+    return this.record.runId;
+  }
+
+  /** Record a resource *before* creating it, so a crash in between still leaves a trace to sweep. */
+  add(resource: Resource): void {
+    this.record.resources.push(resource);
+    this.save();
+  }
+
+  /** Forget a resource that has been removed by its owner. */
+  forget(match: (r: Resource) => boolean): void {
+    this.record.resources = this.record.resources.filter((r) => !match(r));
+    this.save();
+  }
+
+  resources(): readonly Resource[] {
+    return this.record.resources;
+  }
+
+  /** Remove every recorded resource (newest first) and the record itself. Errors are collected, not thrown. */
+  async release(): Promise<string[]> {
+    const errors = await removeAll(this.record.resources);
+    this.record.resources = [];
+    rmSync(this.file, { force: true });
+    return errors;
+  }
+
+  // Synchronous and atomic (write + rename): the record must be on disk before the resource exists.
+  private save(): void {
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.record, null, 1));
+    renameSync(tmp, this.file);
+  }
+}
+
+async function removeAll(resources: readonly Resource[]): Promise<string[]> {
+  const errors: string[] = [];
+  // Processes first (so nothing re-creates state), then the rest newest first.
+  const ordered = [...resources.filter((r) => r.kind === 'process'), ...resources.filter((r) => r.kind !== 'process').reverse()];
+  for (const r of ordered) {
+    try {
+      await removeResource(r);
+    } catch (e) {
+      errors.push(`${describeResource(r)}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return errors;
+}
+
+export function describeResource(r: Resource): string {
+  switch (r.kind) {
+    case 'process':
+      return `process ${r.pid} (${r.what})`;
+    case 'netns':
+      return `namespace ${r.name}`;
+    case 'link':
+      return `link ${r.name}`;
+    case 'iptables-chain':
+      return `iptables chain ${r.chain}${r.netns ? ` in ${r.netns}` : ''}`;
+    case 'qdisc':
+      return `qdisc on ${r.dev}${r.netns ? ` in ${r.netns}` : ''}`;
+    case 'dir':
+      return `directory ${r.path}`;
+    case 'cgroup':
+      return `cgroup ${r.path}`;
+  }
+}
+
+const inNs = (netns: string | undefined, cmd: string[]): [string, string[]] =>
+  netns ? ['ip', ['netns', 'exec', netns, ...cmd]] : [cmd[0]!, cmd.slice(1)];
+
+async function quiet(cmd: [string, string[]]): Promise<void> {
+  try {
+    await run(cmd[0], cmd[1]);
+  } catch {
+    // Already gone is the normal case when sweeping twice.
+  }
+}
+
+async function waitGone(pid: number, startTime: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid, startTime)) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return !isAlive(pid, startTime);
+}
+
+/** Remove one resource; absent resources are not an error. */
+export async function removeResource(r: Resource): Promise<void> {
+  switch (r.kind) {
+    case 'process': {
+      if (!isAlive(r.pid, r.startTime)) return;
+      // A stopped process ignores SIGTERM until continued; SIGKILL is what a lab teardown wants anyway.
+      process.kill(r.pid, 'SIGKILL');
+      if (!(await waitGone(r.pid, r.startTime, 3000))) throw new Error('did not exit after SIGKILL');
+      return;
+    }
+    case 'netns':
+      if (existsSync(`/run/netns/${r.name}`)) await run('ip', ['netns', 'del', r.name]);
+      return;
+    case 'link':
+      await quiet(['ip', ['link', 'del', r.name]]);
+      return;
+    case 'iptables-chain': {
+      if (r.netns && !existsSync(`/run/netns/${r.netns}`)) return;
+      const t = ['-w', '-t', r.table ?? 'filter'];
+      for (const p of r.parents) {
+        // Delete every jump to the chain (it might have been added twice by a retried step).
+        for (let i = 0; i < 8; i++) {
+          try {
+            await run(...inNs(r.netns, ['iptables', ...t, '-D', p, '-j', r.chain]));
+          } catch {
+            break;
+          }
+        }
+      }
+      await quiet(inNs(r.netns, ['iptables', ...t, '-F', r.chain]));
+      await quiet(inNs(r.netns, ['iptables', ...t, '-X', r.chain]));
+      return;
+    }
+    case 'qdisc':
+      if (r.netns && !existsSync(`/run/netns/${r.netns}`)) return;
+      await quiet(inNs(r.netns, ['tc', 'qdisc', 'del', 'dev', r.dev, 'root']));
+      return;
+    case 'dir':
+      rmSync(r.path, { recursive: true, force: true });
+      return;
+    case 'cgroup':
+      if (existsSync(r.path)) rmSync(r.path, { recursive: false, force: true });
+      return;
+  }
+}
+
+export interface SweepReport {
+  runId: string;
+  ownerAlive: boolean;
+  removed: string[];
+  errors: string[];
+}
+
+/**
+ * Remove the leftovers of runs whose owner process is gone (or of every run when `all`).
+ * Never touches a live run of another faultline process.
+ */
+export async function sweep(all = false): Promise<SweepReport[]> {
+  const dir = registryDir();
+  const reports: SweepReport[] = [];
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith('.json')) continue;
+    let rec: RunRecord;
+    try {
+      rec = JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunRecord;
+    } catch {
+      continue;
+    }
+    const ownerAlive = isAlive(rec.ownerPid, rec.ownerStartTime);
+    if (ownerAlive && !all) continue;
+    const errors = await removeAll(rec.resources);
+    reports.push({ runId: rec.runId, ownerAlive, removed: rec.resources.map(describeResource), errors });
+    if (errors.length === 0) rmSync(join(dir, f), { force: true });
+  }
+  return reports;
+}
+
+/** Records of runs currently registered on this machine (for `lab status`). */
+export function listRuns(): (RunRecord & { ownerAlive: boolean })[] {
+  const dir = registryDir();
+  const out: (RunRecord & { ownerAlive: boolean })[] = [];
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith('.json')) continue;
+    try {
+      const rec = JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunRecord;
+      out.push({ ...rec, ownerAlive: isAlive(rec.ownerPid, rec.ownerStartTime) });
+    } catch {
+      // A half-written record (crash mid-rename) is ignored; its .tmp sibling never matches *.json.
+    }
+  }
+  return out;
+}

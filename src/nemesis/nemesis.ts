@@ -1,0 +1,33 @@
+// The Nemesis seam: a fault with start/stop on chosen targets; every action is recorded in the history.
+import type { Json } from '../history/op.js';
+import type { Lab } from '../lab/lab.js';
+import type { Cluster } from '../system/system.js';
+
+/** How a nemesis picks the nodes it acts on. */
+export type TargetSpec = 'one' | 'minority' | 'majority' | 'leader' | 'followers' | 'all' | { nodes: string[] };
+
+export interface NemesisContext {
+  lab: Lab;
+  cluster: Cluster;
+  /** Seeded random source in [0,1): the same seed replays the same faults. */
+  random: () => number;
+  /** Run directory, for files a nemesis writes (strace output, helper logs). */
+  runDir: string;
+}
+
+/** What a nemesis did: recorded as the `value` of its completion in the history (ARCHITECTURE.md). */
+export type NemesisResult = Json;
+
+/**
+ * A fault. `fs` names the operations it handles, e.g. ['start-partition', 'stop-partition'], so several
+ * nemeses compose by dispatching on f. start-X opens a fault window in the report; stop-X closes it.
+ */
+export interface Nemesis {
+  readonly name: string;
+  readonly fs: readonly string[];
+  /** Throws an error naming the fix when the fault cannot work here (e.g. clock skew on etcd). */
+  setup(ctx: NemesisContext): Promise<void>;
+  invoke(f: string, value: Json | undefined): Promise<NemesisResult>;
+  /** Undo whatever is still in effect. Always safe to call. */
+  teardown(): Promise<void>;
+}
