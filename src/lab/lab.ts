@@ -89,3 +89,11 @@ export function nodeByName(lab: Lab, name: string): LabNode {
   if (!n) throw new Error(`no node named ${name} in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);
   return n;
 }
+
+/** What every lab implementation's constructor takes: `new HostLab(opts)`, `new NetnsLab(opts)`. */
+export interface LabOptions {
+  runId: string;
+  nodeCount: number;
+  /** Every resource the lab creates is added here before it is created. */
+  registry: import('./registry.js').RunRegistry;
+}

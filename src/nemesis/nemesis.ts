@@ -31,3 +31,17 @@ export interface Nemesis {
   /** Undo whatever is still in effect. Always safe to call. */
   teardown(): Promise<void>;
 }
+
+/**
+ * A named fault for `--nemesis NAME`: each mechanism file under src/nemesis/ exports
+ * `export const definitions: NemesisDefinition[]`, and src/nemesis/registry.ts lists those arrays.
+ */
+export interface NemesisDefinition {
+  /** CLI name: partition-gray, pause, slow-fsync, ... */
+  name: string;
+  summary: string;
+  /** Labs/systems where it cannot work return the reason (shown by `all` as skipped, by name as an error). */
+  unavailable?(lab: Lab): string | undefined;
+  /** Options come from the nemesis schedule file (e.g. { target: 'leader', delayMs: 50 }). */
+  create(options: Record<string, Json>): Nemesis;
+}
