@@ -74,6 +74,8 @@ export interface Lab {
   readonly runId: string;
   readonly nodes: readonly LabNode[];
   readonly net: LabNetwork;
+  /** The run's registry, so systems and nemeses can record what they create (data dirs, strace). */
+  readonly registry?: import('./registry.js').RunRegistry;
   /** Create the nodes' network places (namespaces, bridge, uids, rule chains). Idempotent. */
   up(): Promise<void>;
   /** Start a long-running process on a node (in its namespace / as its uid). */

@@ -1,0 +1,166 @@
+// The checker's library API: is a history linearizable for a model? In parallel, or in this thread.
+import { availableParallelism, totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+import type { Op } from '../history/op.js';
+import { partitionByKey, type AnyModel, type Model, type Operation } from '../model/model.js';
+import { checkPartition, type SearchLimits } from './linearizability.js';
+import { toOperations, type Where } from './operations.js';
+import { WorkerDied, WorkerPool } from './pool.js';
+import { combine, type CheckOptions, type CheckResult, type PartitionResult, type UnknownReason } from './result.js';
+
+export * from './result.js';
+export { toOperations, type Where } from './operations.js';
+export { checkPartition, type SearchLimits } from './linearizability.js';
+
+export interface CheckInputOptions extends CheckOptions {
+  /** Names history positions in error messages (the CLI passes `FILE:LINE`). */
+  where?: Where;
+}
+
+/** Small partitions are searched here first for this long: spawning workers only pays for real work. */
+const LOCAL_BUDGET_MS = 25;
+const MB = 1024 * 1024;
+
+/** Pairs and partitions a history: what both variants of check start from. */
+export function prepare(history: readonly Op[], model: AnyModel, where?: Where): { ops: Operation[]; partitions: Operation[][] } {
+  const ops = toOperations(history, model, where);
+  const partitions = (model.partition ? model.partition(ops) : partitionByKey(ops)).filter((p) => p.length > 0);
+  return { ops, partitions };
+}
+
+/** Checks in the calling thread, partitions one after another. */
+export function checkSync<S, I, O, P>(history: readonly Op[], modelIn: Model<S, I, O, P>, options: CheckInputOptions = {}): CheckResult {
+  const model = modelIn as AnyModel;
+  const t0 = performance.now();
+  const { ops, partitions } = prepare(history, model, options.where);
+  const limits = baseLimits(options, deadlineOf(options), localBytes(options));
+  const results: PartitionResult[] = [];
+  let decided = false;
+  for (const part of partitions) {
+    if (decided) {
+      results.push(skipped(part, 'cancelled'));
+      continue;
+    }
+    const r = checkPartition(model, part, keyOf(part), limits);
+    results.push(r);
+    if (r.valid === false && !options.allPartitions) decided = true;
+  }
+  return finish(model, ops, results, t0);
+}
+
+/**
+ * Checks partitions in parallel: small ones in this thread until a short budget is spent, the rest on a
+ * pool of worker threads (largest first). The first partition found not linearizable stops the others,
+ * unless `allPartitions`. Models without a `spec` (user-defined ones) cannot be rebuilt in a worker, so
+ * they are checked in this thread.
+ */
+export async function check<S, I, O, P>(history: readonly Op[], modelIn: Model<S, I, O, P>, options: CheckInputOptions = {}): Promise<CheckResult> {
+  const model = modelIn as AnyModel;
+  const workers = options.workers ?? availableParallelism();
+  if (workers < 1 || !model.spec) return checkSync(history, model, options);
+  const t0 = performance.now();
+  const { ops, partitions } = prepare(history, model, options.where);
+  const results: (PartitionResult | undefined)[] = new Array(partitions.length);
+  const limits = baseLimits(options, deadlineOf(options), localBytes(options));
+  let decided = false;
+
+  // Phase 1: smallest partitions first, in this thread, within a small budget.
+  const order = partitions.map((_, i) => i).sort((a, b) => partitions[a].length - partitions[b].length);
+  const localEnd = partitions.length > 1 ? Date.now() + LOCAL_BUDGET_MS : Infinity;
+  let next = 0;
+  for (; next < order.length; next++) {
+    const i = order[next];
+    const r = checkPartition(model, partitions[i], keyOf(partitions[i]), { ...limits, deadline: Math.min(limits.deadline, localEnd) });
+    if (r.reason === 'timeout' && Date.now() <= limits.deadline) break; // too big to do here: hand it on
+    results[i] = r;
+    if (r.valid === false && !options.allPartitions) {
+      decided = true;
+      next++;
+      break;
+    }
+  }
+
+  // Phase 2: the rest on the pool, largest first so the longest job does not start last.
+  const rest = order.slice(next).reverse();
+  if (rest.length > 0 && !decided) {
+    const pool = sharedPool(Math.min(workers, rest.length), options);
+    const cancel = new SharedArrayBuffer(4);
+    const flag = new Int32Array(cancel);
+    const workerLimits = baseLimits(options, limits.deadline, poolBytes(options, pool.size));
+    await Promise.all(
+      rest.map(async (i) => {
+        const part = partitions[i];
+        try {
+          const r = await pool.run({ model: model.spec!, key: keyOf(part), ops: part, limits: workerLimits, cancel }, () => decided || Date.now() > limits.deadline);
+          results[i] = r ?? skipped(part, decided ? 'cancelled' : 'timeout');
+        } catch (e) {
+          if (!(e instanceof WorkerDied)) throw e;
+          results[i] = skipped(part, 'memory');
+        }
+        if (results[i]!.valid === false && !options.allPartitions && !decided) {
+          decided = true;
+          Atomics.store(flag, 0, 1);
+        }
+      }),
+    );
+  }
+  for (let i = 0; i < partitions.length; i++) results[i] ??= skipped(partitions[i], 'cancelled');
+  return finish(model, ops, results as PartitionResult[], t0);
+}
+
+/** Stops the shared worker pool (idle workers never keep the process alive, so this is optional). */
+export async function closeWorkers(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.close();
+}
+
+let pool: WorkerPool | undefined;
+
+function sharedPool(size: number, options: CheckOptions): WorkerPool {
+  // Each worker's V8 heap gets a little headroom above its share, so the search's own cap trips first
+  // and ends in `unknown` with evidence, rather than the worker dying.
+  const heapMb = Math.ceil(poolBytes(options, size) / MB) + 256;
+  if (pool && pool.size >= size && pool.maxOldMb === heapMb) return pool;
+  void pool?.close();
+  pool = new WorkerPool(size, heapMb);
+  return pool;
+}
+
+function budgetBytes(options: CheckOptions): number {
+  return (options.maxMemoryMb ?? Math.min(4096, Math.floor(totalmem() / MB / 2))) * MB;
+}
+
+/** This thread's V8 heap limit bounds what it can use, whatever the budget says. */
+function localBytes(options: CheckOptions): number {
+  return Math.min(budgetBytes(options), getHeapStatistics().heap_size_limit * 0.9);
+}
+
+function poolBytes(options: CheckOptions, size: number): number {
+  return budgetBytes(options) / size;
+}
+
+function deadlineOf(options: CheckOptions): number {
+  return options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+}
+
+function baseLimits(options: CheckOptions, deadline: number, maxBytes: number): Omit<SearchLimits, 'cancel'> {
+  return {
+    deadline,
+    maxBytes,
+    evidence: options.evidence ?? 'failures',
+  };
+}
+
+function keyOf(part: readonly Operation[]): string | null {
+  const k = part[0]?.key;
+  return k !== undefined && part.every((o) => o.key === k) ? k : null;
+}
+
+function skipped(part: readonly Operation[], reason: UnknownReason): PartitionResult {
+  return { key: keyOf(part), valid: 'unknown', reason, ops: part.length, ms: 0, visited: 0 };
+}
+
+function finish(model: AnyModel, ops: readonly Operation[], partitions: PartitionResult[], t0: number): CheckResult {
+  return { valid: combine(partitions.map((p) => p.valid)), partitions, ms: performance.now() - t0, ops: ops.length, model: model.name };
+}

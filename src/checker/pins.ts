@@ -1,0 +1,135 @@
+// Lookahead pruning from model pins: drop a branch once its state can no longer reach a pending read's value.
+import type { AnyModel, Operation } from '../model/model.js';
+import type { EntryList } from './entries.js';
+import type { StateTable } from './states.js';
+
+/** How many candidate calls past the first pending return the reachability check looks at. */
+const LOOKAHEAD = 32;
+/** How many entries the dead-state scan may walk before giving up (giving up only costs sharing). */
+const DEAD_SCAN = 512;
+
+export const PRUNE = -1;
+export const LIVE = 0;
+export const DEAD = 1;
+
+export interface Pins {
+  /** State id standing for every dead state, or -1 when the model has no dead states. */
+  readonly dead: number;
+  isReset(op: number): boolean;
+  isPinned(op: number): boolean;
+  /** Bookkeeping when op is taken into / removed from the linearization. */
+  take(op: number): void;
+  untake(op: number): void;
+  /** After taking `op` into state `s`: PRUNE (no extension can work), DEAD (s may be replaced by `dead`), or LIVE. */
+  judge(s: number, op: number, list: EntryList): number;
+}
+
+/**
+ * Why pruning is sound. A pinned op G (a completed read that saw v) must take effect while the state is
+ * v. Every op taken so far was invoked before the first pending return, hence before G returned. If
+ * every reset (write, put, successful cas) invoked before G returned is already taken, whatever happens
+ * between now and G is non-resetting; so if non-resetting ops cannot lead from the current state to one
+ * G accepts (`canReach`), no extension of this branch can place G, and the branch is dead now rather
+ * than after exploring every interleaving of the ops in between.
+ *
+ * Why dead states may be merged (models with `deadState`). Let R be the pending reset that returns
+ * first. No op invoked after R returned can take effect before R, so until R (or another reset) the
+ * only pinned ops that can be placed are those invoked before R returned, which are all in the list
+ * before R's return entry. If none of them can be reached from state s, none can be placed until a
+ * reset, and by the model's promise every dead state behaves the same until then.
+ */
+export function preparePins(model: AnyModel, ops: readonly Operation[], table: StateTable): Pins | null {
+  const { pin, resets, canReach } = model;
+  if (!pin || !resets || !canReach) return null;
+  const n = ops.length;
+  const group = (i: number): number => (model.group ? model.group(ops[i].input) : 0);
+  const pinValue: unknown[] = new Array(n);
+  const pinGroup = new Int32Array(n).fill(-1);
+  const resetGroup = new Int32Array(n).fill(-1);
+  let groups = 0;
+  const values: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    const g = group(i);
+    groups = Math.max(groups, g + 1);
+    if (resets.call(model, ops[i].input, ops[i].output)) resetGroup[i] = g;
+    if (ops[i].ret === Infinity) continue;
+    const p = pin.call(model, ops[i].input, ops[i].output);
+    if (p !== undefined) {
+      pinValue[i] = p;
+      pinGroup[i] = g;
+      values.push(p);
+    }
+  }
+  if (values.length === 0) return null;
+
+  // resetsBefore[i]: resets of i's group, other than i, invoked before pinned op i returned.
+  const callsByGroup: number[][] = Array.from({ length: groups }, () => []);
+  for (let i = 0; i < n; i++) if (resetGroup[i] >= 0) callsByGroup[resetGroup[i]].push(ops[i].call);
+  for (const c of callsByGroup) c.sort((a, b) => a - b);
+  const resetsBefore = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = pinGroup[i];
+    if (g < 0) continue;
+    resetsBefore[i] = countBelow(callsByGroup[g], ops[i].ret) - (resetGroup[i] === g ? 1 : 0);
+  }
+  const taken = new Int32Array(groups);
+  const states = table.states;
+  // Dead states need one group: with several, a state is only partly dead.
+  const dead = model.deadState && groups === 1 ? table.intern(model.deadState(values)) : -1;
+
+  return {
+    dead,
+    isReset: (op) => resetGroup[op] >= 0,
+    isPinned: (op) => pinGroup[op] >= 0,
+    take(op) {
+      const g = resetGroup[op];
+      if (g >= 0) taken[g]++;
+    },
+    untake(op) {
+      const g = resetGroup[op];
+      if (g >= 0) taken[g]--;
+    },
+    judge(s, op, list) {
+      const { next, head } = list;
+      const state = states[s];
+      let past = 0; // candidates looked at past the first pending return
+      let steps = 0;
+      let deadSoFar = dead >= 0 && s !== dead;
+      for (let x = next[head]; x !== head; x = next[x]) {
+        const g = x >> 1;
+        if ((x & 1) === 1) {
+          if (past === 0) past = 1;
+          // The first pending reset's return ends the dead-state argument's horizon.
+          if (resetGroup[g] >= 0 && g !== op) break;
+          continue;
+        }
+        if (++steps > DEAD_SCAN) {
+          deadSoFar = false;
+          break;
+        }
+        const grp = pinGroup[g];
+        if (grp < 0 || g === op) continue;
+        const mustReach = past <= LOOKAHEAD && resetsBefore[g] === taken[grp];
+        if (mustReach || deadSoFar) {
+          const reach = canReach.call(model, state, pinValue[g]);
+          if (!reach && mustReach) return PRUNE;
+          if (reach) deadSoFar = false;
+        }
+        if (past > 0) past++;
+        if (!deadSoFar && past > LOOKAHEAD) break;
+      }
+      return deadSoFar ? DEAD : LIVE;
+    },
+  };
+}
+
+function countBelow(sorted: number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,78 @@
+// The checker's result types: verdicts plus evidence, plain JSON so reports and workers can carry them.
+
+/** Jepsen's three answers: linearizable, not, or could not decide within the limits. */
+export type Verdict = true | false | 'unknown';
+
+/** Why a partition ended `unknown`. `cancelled`: another partition was already found not linearizable. */
+export type UnknownReason = 'timeout' | 'memory' | 'cancelled';
+
+/** One op placed in the linearization, with the model state right after it. */
+export interface LinearizedStep {
+  /** `index` of the op's invocation in the history. */
+  op: number;
+  description: string;
+  state: string;
+}
+
+/** Where the longest linearization got stuck: the ops that could come next and the state before them. */
+export interface Stuck {
+  /** The model state after the longest linearizable prefix, i.e. before each candidate. */
+  state: string;
+  /** The op whose completion bounds the candidates: it had to be placed before anything returning later. */
+  frontier: number | null;
+  /** Every op that could have been placed next; `legal: false` = the model rejects it in `state`. */
+  candidates: { op: number; description: string; legal: boolean }[];
+}
+
+export interface PartitionResult {
+  /** The partition's key (`null` for a history without keys, or when checked unpartitioned). */
+  key: string | null;
+  valid: Verdict;
+  reason?: UnknownReason;
+  ops: number;
+  ms: number;
+  /** Configurations the search cached: a measure of how hard the partition was. */
+  visited: number;
+  /**
+   * The longest linearizable prefix found, in linearization order (for a valid partition: a full
+   * linearization, only when evidence is 'full').
+   */
+  linearized?: LinearizedStep[];
+  /** Present when the partition is not valid (and was searched). */
+  stuck?: Stuck;
+}
+
+export interface CheckResult {
+  valid: Verdict;
+  partitions: PartitionResult[];
+  /** Wall time of the whole check in milliseconds. */
+  ms: number;
+  /** Client operations checked (invocations that did not fail). */
+  ops: number;
+  model: string;
+}
+
+export interface CheckOptions {
+  /** Give up (verdict unknown) after this many milliseconds. */
+  timeoutMs?: number;
+  /** Memory budget in MiB for the search; exceeding it ends in unknown, never in an out-of-memory crash. */
+  maxMemoryMb?: number;
+  /** Search every partition even after one is found not linearizable (evidence for all of them). */
+  allPartitions?: boolean;
+  /** 'failures' (default): linearizations only for partitions that are not valid; 'full': for all; 'none'. */
+  evidence?: EvidenceLevel;
+  /** Worker threads for partitions: 0 = this thread only; default = available cores. */
+  workers?: number;
+}
+
+export type EvidenceLevel = 'none' | 'failures' | 'full';
+
+/** The verdict of several parts: any false is false, else any unknown is unknown. */
+export function combine(verdicts: Iterable<Verdict>): Verdict {
+  let result: Verdict = true;
+  for (const v of verdicts) {
+    if (v === false) return false;
+    if (v === 'unknown') result = 'unknown';
+  }
+  return result;
+}

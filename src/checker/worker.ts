@@ -1,0 +1,38 @@
+// Worker-thread side of the pool: rebuilds the model by name and searches the partitions it is sent.
+import { parentPort } from 'node:worker_threads';
+import type { AnyModel, ModelSpec, Operation } from '../model/model.js';
+import { createModel } from '../model/registry.js';
+import { checkPartition, type SearchLimits } from './linearizability.js';
+import type { PartitionResult } from './result.js';
+
+export interface TaskMessage {
+  id: number;
+  model: ModelSpec;
+  key: string | null;
+  ops: Operation[];
+  limits: Omit<SearchLimits, 'cancel'>;
+  cancel: SharedArrayBuffer;
+}
+
+export interface ResultMessage {
+  id: number;
+  result?: PartitionResult;
+  error?: string;
+}
+
+// Models are rebuilt once per spec: a kv model is cheap, but a pool serves many partitions of one check.
+const models = new Map<string, AnyModel>();
+
+parentPort?.on('message', (task: TaskMessage) => {
+  let reply: ResultMessage;
+  try {
+    const specKey = JSON.stringify(task.model);
+    let model = models.get(specKey);
+    if (!model) models.set(specKey, (model = createModel(task.model)));
+    const result = checkPartition(model, task.ops, task.key, { ...task.limits, cancel: new Int32Array(task.cancel) });
+    reply = { id: task.id, result };
+  } catch (e) {
+    reply = { id: task.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,258 @@
+// `faultline lab up|down|status|sweep`: start a cluster by hand for debugging, list and remove runs' leftovers.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { onExitCleanup } from '../lab/cleanup.js';
+import { isRoot, sleep } from '../lab/exec.js';
+import { createLab, defaultLabKind, parseLabKind } from '../lab/factory.js';
+import type { Lab } from '../lab/lab.js';
+import { describeResource, isAlive, listRuns, newRunId, registryDir, removeResource, RunRegistry, sweep } from '../lab/registry.js';
+import { EtcdSystem, peerUrl, type EtcdCluster } from '../system/etcd.js';
+import { parseNumber, parseOptions } from '../util/args.js';
+import { envError, EXIT, usageError } from '../util/errors.js';
+import type { Command } from './command.js';
+
+const USAGE = `usage:
+  faultline lab up [--lab host|netns] [--nodes N] [--heartbeat MS] [--election MS] [--pre-vote on|off]
+                   [--etcd-bin DIR|PATH] [--dir DIR] [--detach] [--json]
+      Start an etcd cluster, print its endpoints and run id, stay up until Ctrl-C (everything is removed),
+      or with --detach leave it running in the background until \`faultline lab down RUNID\`.
+      Defaults: --lab netns as root else host, --nodes 3, --heartbeat 100, --election 1000, --pre-vote off,
+      --dir results/lab/<time>-<runid> (node logs and metrics stay there; data dirs are deleted).
+  faultline lab down RUNID [--json]    stop a run's cluster and remove everything it created
+  faultline lab status [--json]        list registered runs, whether their owner is alive, their resources
+  faultline lab sweep [--all] [--json] remove leftovers of runs whose owner died (--all: of every run)
+
+exit codes: 0 ok, 3 usage, 4 environment (etcd missing: apt-get install etcd-server etcd-client; no root for netns)
+`;
+
+/** Set by a detached `lab up` parent: the child writes its endpoints here once the cluster is healthy. */
+const READY_ENV = 'FAULTLINE_LAB_READY';
+
+const out = (s: string): void => void process.stdout.write(s + '\n');
+
+interface UpInfo {
+  runId: string;
+  lab: string;
+  dir: string;
+  pid: number;
+  version: string;
+  leader: string | null;
+  endpoints: string;
+  nodes: { name: string; clientUrl: string; peerUrl: string; metricsUrl: string; pid: number | null; uid: number | null }[];
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+}
+
+async function up(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions('lab up', argv, {
+    lab: { type: 'string' },
+    nodes: { type: 'string' },
+    heartbeat: { type: 'string' },
+    election: { type: 'string' },
+    'pre-vote': { type: 'string' },
+    'etcd-bin': { type: 'string' },
+    dir: { type: 'string' },
+    'run-id': { type: 'string' },
+    detach: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw usageError(`faultline lab up: unexpected argument "${positionals[0]}" (see: faultline lab --help)`);
+  const kind = parseLabKind(values.lab) ?? defaultLabKind();
+  const nodes = parseNumber('lab up', 'nodes', values.nodes, 1) ?? 3;
+  if (!Number.isInteger(nodes) || nodes > 9) throw usageError(`faultline lab up: --nodes must be an integer 1..9, got "${values.nodes}"`);
+  const heartbeatMs = parseNumber('lab up', 'heartbeat', values.heartbeat, 1) ?? 100;
+  const electionMs = parseNumber('lab up', 'election', values.election, 1) ?? 1000;
+  if (electionMs < heartbeatMs * 5) throw usageError(`faultline lab up: --election (${electionMs}) must be at least 5 × --heartbeat (${heartbeatMs}), as etcd requires`);
+  const pv = values['pre-vote'] ?? 'off';
+  if (pv !== 'on' && pv !== 'off') throw usageError(`faultline lab up: --pre-vote must be on or off, got "${pv}"`);
+  if (kind === 'netns' && !isRoot()) throw envError('faultline lab up: the netns lab needs root: run as root, or use --lab host');
+  const runIdOpt = values['run-id'];
+  if (runIdOpt !== undefined && !/^[a-z0-9]{1,8}$/.test(runIdOpt)) throw usageError(`faultline lab up: --run-id must be 1-8 lowercase letters/digits`);
+  // Before anything is created: a missing etcd must not leave a half-made lab behind.
+  const system = new EtcdSystem();
+  await system.detect(values['etcd-bin']);
+  const runId = runIdOpt ?? newRunId();
+  const dir = resolve(values.dir ?? join('results', 'lab', `${stamp()}-${runId}`));
+
+  if (values.detach) return detach(argv, runId, dir, values.json === true);
+
+  mkdirSync(dir, { recursive: true });
+  const registry = RunRegistry.create(runId, kind);
+  let lab: Lab | undefined;
+  let cluster: EtcdCluster | undefined;
+  const teardown = async (): Promise<void> => {
+    await cluster?.teardown();
+    await lab?.down();
+    const errors = await registry.release();
+    for (const e of errors) process.stderr.write(`faultline lab: could not remove ${e}\n`);
+  };
+  onExitCleanup(teardown);
+  try {
+    lab = createLab(kind, { runId, nodeCount: nodes, registry });
+    await lab.up();
+    cluster = await system.createCluster({
+      lab,
+      settings: { heartbeatMs, electionMs, preVote: pv === 'on' },
+      runDir: dir,
+      t0: process.hrtime.bigint(),
+      binPath: values['etcd-bin'],
+    });
+    await cluster.start(60_000);
+  } catch (e) {
+    await teardown();
+    throw e;
+  }
+  const c = cluster;
+  const info: UpInfo = {
+    runId,
+    lab: kind,
+    dir,
+    pid: process.pid,
+    version: c.version,
+    leader: (await c.leader()) ?? null,
+    endpoints: c.nodes.map((n) => c.clientUrl(n)).join(','),
+    nodes: lab.nodes.map((n) => ({
+      name: n.name,
+      clientUrl: c.clientUrl(n.name),
+      peerUrl: peerUrl(n),
+      metricsUrl: c.metricsUrl(n.name),
+      pid: c.pid(n.name) ?? null,
+      uid: n.uid ?? null,
+    })),
+  };
+  const ready = process.env[READY_ENV];
+  if (ready) writeFileSync(ready, JSON.stringify(info));
+  else print(info, values.json === true, false);
+  // Stay up until a signal; onExitCleanup tears down and exits 130/143.
+  await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
+  return EXIT.valid;
+}
+
+function print(info: UpInfo, json: boolean, detached: boolean): void {
+  if (json) return out(JSON.stringify(info));
+  out(`faultline lab: run ${info.runId}, ${info.lab} lab, etcd ${info.version}, ${info.nodes.length} nodes, leader ${info.leader ?? '(none yet)'}`);
+  for (const n of info.nodes) {
+    out(`  ${n.name}  client ${n.clientUrl}  peer ${n.peerUrl}  metrics ${n.metricsUrl}  pid ${n.pid ?? '-'}${n.uid !== null ? `  uid ${n.uid}` : ''}`);
+  }
+  out(`  endpoints: ${info.endpoints}`);
+  out(`  logs: ${info.dir}/nodes/<node>/etcd.log`);
+  out(detached ? `  running in the background (pid ${info.pid}); stop with: faultline lab down ${info.runId}` : `  Ctrl-C to stop and remove everything (or: faultline lab down ${info.runId})`);
+}
+
+/**
+ * --detach: the same command runs again as a background process that owns the run (so `lab sweep` sees a
+ * live owner and leaves it alone); this process waits for its ready file, prints, and exits.
+ */
+async function detach(argv: string[], runId: string, dir: string, json: boolean): Promise<number> {
+  mkdirSync(dir, { recursive: true });
+  const readyFile = join(dir, 'lab-ready.json');
+  rmSync(readyFile, { force: true });
+  const log = openSync(join(dir, 'lab.log'), 'a');
+  const args = [process.argv[1]!, 'lab', 'up', ...argv.filter((a) => a !== '--detach'), '--run-id', runId, '--dir', dir];
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, [READY_ENV]: readyFile },
+  });
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? 1));
+  const deadline = Date.now() + 90_000;
+  while (!existsSync(readyFile)) {
+    if (exited !== null || Date.now() > deadline) {
+      if (exited === null) child.kill('SIGTERM');
+      const tail = readFileSync(join(dir, 'lab.log'), 'utf8').trim().split('\n').slice(-5).join('\n');
+      process.stderr.write(tail + '\n');
+      return exited ?? EXIT.environment;
+    }
+    await sleep(50);
+  }
+  const info = JSON.parse(readFileSync(readyFile, 'utf8')) as UpInfo;
+  child.unref();
+  print(info, json, true);
+  return EXIT.valid;
+}
+
+async function down(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions('lab down', argv, { json: { type: 'boolean' } });
+  const runId = positionals[0];
+  if (!runId || positionals.length > 1) throw usageError('faultline lab down: give exactly one RUNID (see: faultline lab status)');
+  const rec = listRuns().find((r) => r.runId === runId);
+  if (!rec) throw usageError(`faultline lab down: no registered run "${runId}" (see: faultline lab status)`);
+  let how = 'swept';
+  if (rec.ownerAlive) {
+    // The owner cleans up after itself on SIGTERM; wait for its record to disappear.
+    process.kill(rec.ownerPid, 'SIGTERM');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && isAlive(rec.ownerPid, rec.ownerStartTime)) await sleep(50);
+    how = 'stopped by its owner';
+  }
+  const file = join(registryDir(), `${runId}.json`);
+  const errors: string[] = [];
+  if (existsSync(file)) {
+    // Owner gone (or killed before finishing): remove what is still recorded, processes first.
+    const left = (JSON.parse(readFileSync(file, 'utf8')) as { resources: Parameters<typeof removeResource>[0][] }).resources;
+    const ordered = [...left.filter((r) => r.kind === 'process'), ...left.filter((r) => r.kind !== 'process').reverse()];
+    for (const r of ordered) await removeResource(r).catch((e: Error) => errors.push(`${describeResource(r)}: ${e.message}`));
+    if (errors.length === 0) rmSync(file, { force: true });
+  }
+  if (values.json) out(JSON.stringify({ runId, how, errors }));
+  else {
+    out(`faultline lab: run ${runId} ${how}${errors.length ? '' : ', nothing left'}`);
+    for (const e of errors) out(`  could not remove ${e}`);
+  }
+  return errors.length ? EXIT.environment : EXIT.valid;
+}
+
+async function status(argv: string[]): Promise<number> {
+  const { values } = parseOptions('lab status', argv, { json: { type: 'boolean' } });
+  const runs = listRuns();
+  if (values.json) {
+    out(JSON.stringify(runs.map((r) => ({ ...r, described: r.resources.map(describeResource) }))));
+    return EXIT.valid;
+  }
+  if (runs.length === 0) out('faultline lab: no registered runs');
+  for (const r of runs) {
+    out(`${r.runId}  ${r.lab}  owner ${r.ownerPid} ${r.ownerAlive ? 'alive' : 'DEAD (faultline lab sweep removes it)'}  since ${r.startedAt}  ${r.resources.length} resources`);
+    for (const res of r.resources) out(`  ${describeResource(res)}`);
+  }
+  return EXIT.valid;
+}
+
+async function sweepCmd(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions('lab sweep', argv, { all: { type: 'boolean' }, json: { type: 'boolean' } });
+  if (positionals.length > 0) throw usageError(`faultline lab sweep: unexpected argument "${positionals[0]}"`);
+  const reports = await sweep(values.all === true);
+  const failed = reports.some((r) => r.errors.length > 0);
+  if (values.json) out(JSON.stringify(reports));
+  else {
+    if (reports.length === 0) out('faultline lab sweep: nothing to remove');
+    for (const r of reports) {
+      out(`${r.runId}: removed ${r.removed.length} resources${r.ownerAlive ? ' (owner was alive: --all)' : ''}`);
+      for (const e of r.errors) out(`  could not remove ${e}`);
+    }
+  }
+  return failed ? EXIT.environment : EXIT.valid;
+}
+
+export const command: Command = {
+  summary: 'start a cluster by hand (up), stop it (down), list runs (status), remove leftovers (sweep)',
+  usage: USAGE,
+  async run(argv: string[]): Promise<number> {
+    const [sub, ...rest] = argv;
+    switch (sub) {
+      case 'up':
+        return up(rest);
+      case 'down':
+        return down(rest);
+      case 'status':
+        return status(rest);
+      case 'sweep':
+        return sweepCmd(rest);
+      default:
+        throw usageError(`faultline lab: ${sub === undefined ? 'missing' : `unknown`} subcommand${sub ? ` "${sub}"` : ''}: use up, down, status or sweep (see: faultline lab --help)`);
+    }
+  },
+};

@@ -1,0 +1,153 @@
+// `faultline run`: resolve the spec and flags, run the test, analyze what was recorded, exit with the verdict.
+import { relative } from 'node:path';
+import { onExitCleanup } from '../lab/cleanup.js';
+import { parseLabKind } from '../lab/factory.js';
+import { analyze, exitCodeOf, verdictWord, type Analysis } from '../run/analyze.js';
+import { runTest, type RunSummary } from '../run/runner.js';
+import { resolveSpec, type SpecOverrides } from '../test/spec.js';
+import { parseNumber, parseOptions } from '../util/args.js';
+import { EXIT, usageError } from '../util/errors.js';
+import type { Command } from './command.js';
+
+const USAGE = `usage: faultline run [SPEC] [options]
+
+Runs a test against a real etcd cluster, records the history, then checks it and writes the report.
+SPEC is a preset in workloads/ (register, kv, stale-reads, ...) or a path to a spec file; default: register.
+Flags override the spec file.
+
+  --lab host|netns        where nodes live (default: netns as root, host otherwise)
+  --nodes N               cluster size (default 3)
+  --time-limit S          seconds of load: warm-up + faults + recovery (default 30)
+  --concurrency C         client workers, spread over nodes round-robin (default 6)
+  --rate R                global ops/s limit (default: unlimited)
+  --nemesis NAME          a nemesis name or schedule (nemeses/*.json); repeat for several; none for no faults
+  --heartbeat MS          raft heartbeat interval (default 100)
+  --election MS           raft election timeout (default 1000)
+  --pre-vote on|off       raft pre-vote (default off, etcd's default)
+  --serializable-reads    read from each node's local state (may be stale) instead of linearizable reads
+  --timeout MS            per-request client timeout (default 2000)
+  --seed N                replay the same op mix, keys, values and nemesis choices
+  --results DIR           results root (default ./results)
+  --etcd-bin PATH         etcd binary or its directory
+  --json                  print a JSON summary on stdout (progress goes to stderr)
+
+exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad spec or usage, 4 environment (missing etcd, no root)
+`;
+
+const OPTIONS = {
+  lab: { type: 'string' },
+  nodes: { type: 'string' },
+  'time-limit': { type: 'string' },
+  concurrency: { type: 'string' },
+  rate: { type: 'string' },
+  nemesis: { type: 'string', multiple: true },
+  heartbeat: { type: 'string' },
+  election: { type: 'string' },
+  'pre-vote': { type: 'string' },
+  'serializable-reads': { type: 'boolean' },
+  timeout: { type: 'string' },
+  seed: { type: 'string' },
+  results: { type: 'string' },
+  'etcd-bin': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function integer(name: string, raw: string | undefined, min: number): number | undefined {
+  const n = parseNumber('run', name, raw, min);
+  if (n !== undefined && !Number.isInteger(n)) throw usageError(`faultline run: --${name} must be an integer, got "${raw}"`);
+  return n;
+}
+
+export function parseRunArgs(argv: string[]): { specArg: string | undefined; overrides: SpecOverrides; results: string; etcdBin?: string; json: boolean } {
+  const { values: v, positionals } = parseOptions('run', argv, OPTIONS);
+  if (positionals.length > 1) throw usageError(`faultline run: one SPEC at most, got ${positionals.join(' ')} (see: faultline run --help)`);
+  const preVote = v['pre-vote'];
+  if (preVote !== undefined && preVote !== 'on' && preVote !== 'off') throw usageError(`faultline run: --pre-vote must be on or off, got "${preVote}"`);
+  const o: SpecOverrides = {};
+  const set = <K extends keyof SpecOverrides>(k: K, x: SpecOverrides[K] | undefined): void => {
+    if (x !== undefined) o[k] = x;
+  };
+  let lab;
+  try {
+    lab = parseLabKind(v.lab);
+  } catch (e) {
+    throw usageError(`faultline run: --lab: ${(e as Error).message}`);
+  }
+  set('lab', lab);
+  set('nodes', integer('nodes', v.nodes, 1));
+  set('timeLimitS', parseNumber('run', 'time-limit', v['time-limit'], 1));
+  set('concurrency', integer('concurrency', v.concurrency, 1));
+  set('rate', parseNumber('run', 'rate', v.rate, 0.1));
+  set('nemesis', v.nemesis);
+  set('heartbeatMs', integer('heartbeat', v.heartbeat, 1));
+  set('electionMs', integer('election', v.election, 5));
+  set('preVote', preVote === undefined ? undefined : preVote === 'on');
+  set('serializableReads', v['serializable-reads']);
+  set('timeoutMs', integer('timeout', v.timeout, 10));
+  set('seed', integer('seed', v.seed, 0));
+  if (o.nodes !== undefined && o.nodes > 9) throw usageError(`faultline run: --nodes must be at most 9, got ${o.nodes}`);
+  return { specArg: positionals[0], overrides: o, results: v.results ?? 'results', ...(v['etcd-bin'] ? { etcdBin: v['etcd-bin'] } : {}), json: v.json === true };
+}
+
+const shown = (p: string): string => {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') ? p : r;
+};
+
+export const command: Command = {
+  summary: 'run a test against a real cluster, check it, write the report',
+  usage: USAGE,
+  async run(argv) {
+    const args = parseRunArgs(argv);
+    const spec = resolveSpec(args.specArg, args.overrides);
+    const out = args.json ? process.stderr : process.stdout;
+
+    // Ctrl-C / SIGTERM: the shared handler waits for our orderly stop (heal, teardown, analysis) before exiting.
+    const interrupt = new AbortController();
+    let finished: () => void = () => undefined;
+    const whenFinished = new Promise<void>((r) => (finished = r));
+    const unregister = onExitCleanup(async () => {
+      out.write('\nfaultline: interrupted: stopping load, healing faults, tearing down; the history is kept\n');
+      interrupt.abort();
+      await whenFinished;
+    });
+    try {
+      const summary = await runTest({ spec, resultsDir: args.results, command: ['faultline', 'run', ...argv], progress: out, signal: interrupt.signal, ...(args.etcdBin ? { etcdBin: args.etcdBin } : {}) });
+      out.write(`recorded ${summary.counts.ok} ok, ${summary.counts.fail} fail, ${summary.counts.info} info on ${summary.keys} keys (seed ${summary.seed}) in ${shown(summary.runDir)}\n`);
+      for (const e of summary.errors) out.write(`  note: ${e}\n`);
+      let analysis: Analysis | undefined;
+      let analysisError: string | undefined;
+      try {
+        analysis = await analyze(summary.runDir);
+      } catch (e) {
+        analysisError = (e as Error).message.split('\n')[0];
+        out.write(`analysis failed: ${analysisError} (the run is kept: faultline analyze ${shown(summary.runDir)})\n`);
+      }
+      if (args.json) process.stdout.write(JSON.stringify(jsonSummary(summary, analysis, analysisError)) + '\n');
+      if (!analysis) return EXIT.unknown;
+      out.write(`verdict: ${verdictWord(analysis.valid)}\nreport: ${shown(analysis.reportPath)}\n`);
+      return exitCodeOf(analysis.valid);
+    } finally {
+      unregister();
+      finished();
+    }
+  },
+};
+
+function jsonSummary(s: RunSummary, a: Analysis | undefined, analysisError: string | undefined): unknown {
+  return {
+    valid: a?.valid ?? 'unknown',
+    runDir: s.runDir,
+    runId: s.runId,
+    seed: s.seed,
+    lab: s.lab,
+    interrupted: s.interrupted,
+    counts: s.counts,
+    keys: s.keys,
+    finalReads: s.finalReads,
+    stalls: s.stalls,
+    errors: s.errors,
+    ...(a ? { resultsPath: a.resultsPath, reportPath: a.reportPath } : {}),
+    ...(analysisError ? { analysisError } : {}),
+  };
+}

@@ -1,0 +1,219 @@
+// etcd client over the v3 JSON gateway: one keep-alive undici Pool per node, ops in, classified completions out.
+import { Buffer } from 'node:buffer';
+import { buildConnector, Pool } from 'undici';
+import type { Json, Op } from '../history/op.js';
+import type { Client } from './client.js';
+import { classify, unreadableSuccess, type Attempt, type Outcome } from './outcome.js';
+
+export interface EtcdClientOptions {
+  /** Per-request timeout (connect, and waiting for the answer), ms. */
+  timeoutMs: number;
+  /** Range with "serializable": true (answered from the node's local state, may be stale). */
+  serializableReads: boolean;
+  /** Keep-alive connections per node; at least the number of workers talking to that node. */
+  connectionsPerNode: number;
+}
+
+/** What a completion adds to its invocation. */
+export interface Completion {
+  type: 'ok' | 'fail' | 'info';
+  value?: Json;
+  succeeded?: boolean;
+  error?: string;
+}
+
+/** Append retries its read-modify-write when another writer got in between; after this many it gives up (fail). */
+const APPEND_ATTEMPTS = 10;
+
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+const unb64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
+
+/** Register values are integers; stored as decimal text so etcdctl shows them plainly. */
+function encodeValue(v: Json | undefined): string {
+  if (typeof v === 'number' || typeof v === 'string') return String(v);
+  throw new Error(`etcd client: value must be a number or a string, got ${JSON.stringify(v)}`);
+}
+
+function decodeInt(text: string): Json {
+  const n = Number(text);
+  return /^-?\d+$/.test(text) && Number.isSafeInteger(n) ? n : text;
+}
+
+interface RangeKv {
+  key?: string;
+  value?: string;
+  mod_revision?: string;
+}
+interface RangeBody {
+  kvs?: RangeKv[];
+}
+interface TxnBody {
+  succeeded?: boolean;
+}
+
+/** Thrown inside an op to end it with a classified non-ok outcome. */
+class Ended extends Error {
+  constructor(readonly outcome: Outcome) {
+    super(outcome.error ?? outcome.type);
+  }
+}
+
+export class EtcdClient implements Client {
+  private readonly pools = new Map<string, Pool>();
+  /** Errors raised by the connector (TCP connect / connect timeout): the request was never sent. */
+  private readonly connectErrors = new WeakSet<object>();
+
+  constructor(private readonly options: EtcdClientOptions) {}
+
+  async open(node: string, url: string): Promise<void> {
+    if (this.pools.has(node)) return;
+    const base = buildConnector({ timeout: this.options.timeoutMs });
+    const connectErrors = this.connectErrors;
+    this.pools.set(
+      node,
+      new Pool(url, {
+        connections: this.options.connectionsPerNode,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        // Tag connector failures so the outcome table can tell "never sent" from "sent, then lost".
+        connect(opts, cb) {
+          base(opts, (err, socket) => {
+            if (err) {
+              connectErrors.add(err);
+              cb(err, null);
+            } else cb(null, socket);
+          });
+        },
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    // destroy, not close: close waits for requests stuck on a paused node.
+    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+  }
+
+  /** Performs an invocation and returns its completion op (index/time are left for the recorder). */
+  async invoke(op: Op): Promise<Op> {
+    const c = await this.perform(op.f, op.node ?? '', op.key ?? '', op.value);
+    const done: Op = { index: -1, time: 0, process: op.process, type: c.type, f: op.f };
+    if (op.key !== undefined) done.key = op.key;
+    if (c.value !== undefined) done.value = c.value;
+    if (c.succeeded === false) done.succeeded = false;
+    if (c.error !== undefined) done.error = c.error;
+    return done;
+  }
+
+  /** The operation itself, without history bookkeeping. Never throws for store or network trouble. */
+  async perform(f: string, node: string, key: string, value: Json | undefined): Promise<Completion> {
+    try {
+      switch (f) {
+        case 'read':
+          return { type: 'ok', value: await this.readValue(node, f, key, decodeInt) };
+        case 'get':
+          return { type: 'ok', value: await this.readValue(node, f, key, (s) => s) };
+        case 'write':
+        case 'put':
+          await this.post(node, f, '/v3/kv/put', { key: b64(key), value: b64(encodeValue(value)) });
+          return { type: 'ok', value: value ?? null };
+        case 'cas':
+          return await this.cas(node, key, value);
+        case 'append':
+          return await this.append(node, key, value);
+        default:
+          throw new Error(`etcd client: unknown operation "${f}"`);
+      }
+    } catch (e) {
+      if (e instanceof Ended) {
+        const c: Completion = { type: e.outcome.type };
+        if (e.outcome.error !== undefined) c.error = e.outcome.error;
+        if (f === 'write' || f === 'put' || f === 'cas' || f === 'append') c.value = value ?? null;
+        return c;
+      }
+      throw e;
+    }
+  }
+
+  private async readValue(node: string, f: string, key: string, decode: (s: string) => Json): Promise<Json> {
+    const body = this.options.serializableReads ? { key: b64(key), serializable: true } : { key: b64(key) };
+    const res = (await this.post(node, f, '/v3/kv/range', body)) as RangeBody;
+    const kv = res.kvs?.[0];
+    // An absent key has no kvs at all; a present key with an empty value omits `value` (zero fields are omitted).
+    return kv ? decode(kv.value !== undefined ? unb64(kv.value) : '') : null;
+  }
+
+  private async cas(node: string, key: string, value: Json | undefined): Promise<Completion> {
+    if (!Array.isArray(value) || value.length !== 2) throw new Error(`etcd client: cas value must be [expected, new], got ${JSON.stringify(value)}`);
+    const [expected, next] = value;
+    const res = (await this.post(node, 'cas', '/v3/kv/txn', {
+      compare: [{ key: b64(key), target: 'VALUE', result: 'EQUAL', value: b64(encodeValue(expected)) }],
+      success: [{ requestPut: { key: b64(key), value: b64(encodeValue(next)) } }],
+    })) as TxnBody;
+    // A failed compare omits `succeeded` altogether (false is a zero value): the cas ran and saw another value.
+    return res.succeeded === true ? { type: 'ok', value } : { type: 'ok', value, succeeded: false };
+  }
+
+  /**
+   * Atomic append as read-modify-write guarded by mod_revision. A lost race changes nothing (the txn's compare
+   * failed), so it is retried; each attempt's ambiguity is classified as usual.
+   */
+  private async append(node: string, key: string, value: Json | undefined): Promise<Completion> {
+    const suffix = encodeValue(value);
+    for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
+      // The read must be linearizable whatever the run's read mode, or the guard compares against stale state.
+      const r = (await this.post(node, 'append', '/v3/kv/range', { key: b64(key) }, 'get')) as RangeBody;
+      const kv = r.kvs?.[0];
+      const current = kv?.value !== undefined ? unb64(kv.value) : '';
+      const rev = kv?.mod_revision ?? '0';
+      const res = (await this.post(node, 'append', '/v3/kv/txn', {
+        compare: [{ key: b64(key), target: 'MOD', result: 'EQUAL', mod_revision: rev }],
+        success: [{ requestPut: { key: b64(key), value: b64(current + suffix) } }],
+      })) as TxnBody;
+      if (res.succeeded === true) return { type: 'ok', value: value ?? null };
+    }
+    return { type: 'fail', value: value ?? null, error: 'append-contention' };
+  }
+
+  /**
+   * POSTs JSON and returns the parsed 2xx body, or throws Ended with the classified outcome. `classifyAs`
+   * lets a read inside a write (append's range) fail definitely: nothing was written yet.
+   */
+  private async post(node: string, f: string, path: string, body: unknown, classifyAs: string = f): Promise<unknown> {
+    const pool = this.pools.get(node);
+    if (!pool) throw new Error(`etcd client: node ${node} was not opened`);
+    let attempt: Attempt;
+    let text = '';
+    try {
+      const res = await pool.request({
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+      text = await res.body.text();
+      attempt = { kind: 'response', status: res.statusCode, body: text };
+    } catch (e) {
+      attempt = this.attemptOf(e);
+    }
+    const outcome = classify(classifyAs, attempt);
+    if (outcome.type !== 'ok') throw new Ended(outcome);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new Ended(unreadableSuccess(classifyAs));
+    }
+  }
+
+  private attemptOf(e: unknown): Attempt {
+    const err = e as { code?: string; message?: string };
+    const code = err.code ?? 'UNKNOWN';
+    const connectPhase = typeof e === 'object' && e !== null && this.connectErrors.has(e);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { kind: 'timeout', connectPhase: false };
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return { kind: 'timeout', connectPhase: true };
+    return { kind: 'error', code, message: err.message ?? String(e), connectPhase };
+  }
+}

@@ -1,0 +1,59 @@
+// The op generator: for each worker, the f, key and value of its next operation, reproducible from the seed.
+import type { Json } from '../history/op.js';
+import type { Mix, Workload } from '../workload/workload.js';
+import { KeyPlan, type KeyOptions } from './keys.js';
+import { stream, weighted, type Random } from './random.js';
+
+export interface GeneratorOptions {
+  seed: number;
+  concurrency: number;
+  /** Node each worker talks to (workers are spread over nodes round-robin). */
+  nodes: readonly string[];
+  mix?: Mix;
+  /** Per-node mix overrides, e.g. { n3: { read: 1 } } makes workers bound to n3 only read. */
+  nodeMix?: Record<string, Mix>;
+  keys: KeyOptions;
+}
+
+export interface DrawnOp {
+  f: string;
+  key: string;
+  value: Json;
+  node: string;
+}
+
+/**
+ * Each worker draws from its own random stream, so with one seed a worker's sequence of ops (f, value, node)
+ * is identical in every replay; which key an op lands on depends on how fast its group progressed, exactly
+ * as with Jepsen's independent keys.
+ */
+export class OpGenerator {
+  readonly keys: KeyPlan;
+  private readonly rngs: Random[];
+  private readonly seqs: number[];
+
+  constructor(
+    private readonly workload: Workload,
+    private readonly options: GeneratorOptions,
+  ) {
+    this.keys = new KeyPlan(options.concurrency, options.keys);
+    this.rngs = Array.from({ length: options.concurrency }, (_, w) => stream(options.seed, `worker-${w}`));
+    this.seqs = new Array<number>(options.concurrency).fill(0);
+  }
+
+  nodeOf(worker: number): string {
+    return this.options.nodes[worker % this.options.nodes.length]!;
+  }
+
+  mixOf(worker: number): Mix {
+    return this.options.nodeMix?.[this.nodeOf(worker)] ?? this.options.mix ?? this.workload.defaultMix;
+  }
+
+  next(worker: number): DrawnOp {
+    const rng = this.rngs[worker]!;
+    const seq = this.seqs[worker]!++;
+    const f = weighted(rng, this.mixOf(worker));
+    const value = this.workload.value(f, rng, { worker, seq });
+    return { f, key: this.keys.next(worker), value, node: this.nodeOf(worker) };
+  }
+}

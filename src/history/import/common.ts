@@ -1,0 +1,26 @@
+// What every importer returns, and the one way they report a bad line.
+import { FaultlineError, EXIT } from '../../util/errors.js';
+import type { Op } from '../op.js';
+
+/** Ops in history order, with the 1-based source line of each (for `FILE:LINE` messages later). */
+export interface Imported {
+  ops: Op[];
+  lines: number[];
+}
+
+export function badLine(file: string, line: number, what: string): FaultlineError {
+  return new FaultlineError(`${file}:${line}: ${what}`, EXIT.usage);
+}
+
+/** Splits text into lines, numbering from 1; a final newline does not make an extra empty line. */
+export function eachLine(text: string, fn: (line: string, n: number) => void): void {
+  let start = 0;
+  let n = 1;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    fn(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end), n);
+    start = end + 1;
+    n++;
+  }
+}

@@ -1,0 +1,46 @@
+// Runs registered async cleanups once on SIGINT/SIGTERM, then exits 130/143, so Ctrl-C never leaks a lab.
+type Cleanup = () => Promise<unknown> | unknown;
+
+const cleanups: Cleanup[] = [];
+let installed = false;
+let running = false;
+
+async function runAll(): Promise<void> {
+  // Newest first: a cluster registered after its lab must be torn down before the lab.
+  while (cleanups.length > 0) {
+    const fn = cleanups.pop()!;
+    try {
+      await fn();
+    } catch (e) {
+      process.stderr.write(`faultline: cleanup failed: ${(e as Error).message.split('\n')[0]}\n`);
+    }
+  }
+}
+
+function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+  const code = signal === 'SIGINT' ? 130 : 143;
+  if (running) {
+    // A second Ctrl-C while cleaning up: say what is happening rather than abandon the resources.
+    process.stderr.write('faultline: still cleaning up (run `faultline lab sweep` if you kill this process)\n');
+    return;
+  }
+  running = true;
+  void runAll().finally(() => process.exit(code));
+}
+
+/**
+ * Registers `fn` to run when the process receives SIGINT or SIGTERM. Returns a function that unregisters
+ * it (call it once the resource is gone through the normal path).
+ */
+export function onExitCleanup(fn: Cleanup): () => void {
+  if (!installed) {
+    installed = true;
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+  }
+  cleanups.push(fn);
+  return () => {
+    const i = cleanups.indexOf(fn);
+    if (i >= 0) cleanups.splice(i, 1);
+  };
+}

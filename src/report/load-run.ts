@@ -1,0 +1,93 @@
+// Reads one stored run directory (test.json, history, events, node logs and metrics) tolerating a killed harness.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Op } from '../history/op.js';
+import { nodeLog, nodeMetrics, RUN_FILES, type RunEvent, type TestRecord } from '../run/layout.js';
+import type { MetricsSample } from '../system/system.js';
+import { usageError } from '../util/errors.js';
+
+export interface RunData {
+  dir: string;
+  /** Absent when the harness died before writing it. */
+  test?: TestRecord;
+  history: Op[];
+  events: RunEvent[];
+  /** Raw etcd.log text per node. */
+  logs: Record<string, string>;
+  metrics: MetricsSample[];
+  /** What was missing or cut short, shown in the report so a partial run is never mistaken for a whole one. */
+  problems: string[];
+}
+
+/**
+ * Parses a JSON-lines file. A last line without its newline that does not parse is what a killed writer
+ * leaves: dropped and noted. A bad line anywhere else is corruption: a usage error naming file and line.
+ */
+export function readJsonLines<T>(path: string, problems: string[]): T[] {
+  const text = readFileSync(path, 'utf8');
+  const out: T[] = [];
+  let pos = 0;
+  let lineNo = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    const last = nl === -1;
+    if (last) nl = text.length;
+    lineNo++;
+    const line = text.slice(pos, nl);
+    pos = nl + 1;
+    if (line.trim() === '') continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      if (last) {
+        problems.push(`${path}: last line ${lineNo} is truncated (harness stopped mid-write); ignored`);
+      } else {
+        throw usageError(`${path}:${lineNo}: not a JSON line; fix or remove that line and run again`);
+      }
+    }
+  }
+  return out;
+}
+
+function nodeNames(dir: string, test: TestRecord | undefined): string[] {
+  const fromDisk = existsSync(join(dir, RUN_FILES.nodesDir))
+    ? readdirSync(join(dir, RUN_FILES.nodesDir)).filter((n) => statSync(join(dir, RUN_FILES.nodesDir, n)).isDirectory())
+    : [];
+  return [...new Set([...(test?.nodes ?? []), ...fromDisk])].sort();
+}
+
+export function loadRun(dir: string): RunData {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw usageError(`${dir}: not a run directory; pass results/<test-name>/<run> (see: faultline report --help)`);
+  }
+  const problems: string[] = [];
+  let test: TestRecord | undefined;
+  const testPath = join(dir, RUN_FILES.test);
+  if (existsSync(testPath)) {
+    try {
+      test = JSON.parse(readFileSync(testPath, 'utf8')) as TestRecord;
+    } catch {
+      throw usageError(`${testPath}: not valid JSON; restore it from the run or delete the run directory`);
+    }
+  } else problems.push(`${RUN_FILES.test} is missing: settings and versions unknown`);
+  const historyPath = join(dir, RUN_FILES.history);
+  let history: Op[] = [];
+  if (existsSync(historyPath)) history = readJsonLines<Op>(historyPath, problems);
+  else problems.push(`${RUN_FILES.history} is missing: no operations to analyse`);
+  if (!test && !existsSync(historyPath)) {
+    throw usageError(`${dir}: neither ${RUN_FILES.test} nor ${RUN_FILES.history} found; pass a run directory results/<test-name>/<run>`);
+  }
+  const eventsPath = join(dir, RUN_FILES.events);
+  const events = existsSync(eventsPath) ? readJsonLines<RunEvent>(eventsPath, problems) : [];
+  const logs: Record<string, string> = {};
+  const metrics: MetricsSample[] = [];
+  for (const node of nodeNames(dir, test)) {
+    const log = nodeLog(dir, node);
+    if (existsSync(log)) logs[node] = readFileSync(log, 'utf8');
+    else problems.push(`nodes/${node}/etcd.log is missing: no elections from ${node}`);
+    const m = nodeMetrics(dir, node);
+    if (existsSync(m)) metrics.push(...readJsonLines<MetricsSample>(m, problems));
+    else problems.push(`nodes/${node}/metrics.jsonl is missing: no Raft metrics from ${node}`);
+  }
+  return { dir, test, history, events, logs, metrics, problems };
+}

@@ -1,0 +1,52 @@
+// Final reads: after healing and recovery, read every key used on every node, so a lost or divergent write shows.
+import type { EtcdClient } from '../client/etcd.js';
+import type { HistoryRecorder } from './recorder.js';
+
+/** A node that failed this many reads in a row is given up (a dead node would otherwise cost timeout × keys). */
+const GIVE_UP_AFTER = 3;
+
+export interface FinalReadResult {
+  node: string;
+  ok: number;
+  failed: number;
+  gaveUp: boolean;
+}
+
+/**
+ * One process per node (ids from `firstProcess`), nodes in parallel, keys in order. An `info` read moves the
+ * node's reader to a fresh process id like any worker.
+ */
+export async function finalReads(
+  client: EtcdClient,
+  recorder: HistoryRecorder,
+  nodes: readonly string[],
+  keys: readonly string[],
+  readF: string,
+  firstProcess: number,
+): Promise<FinalReadResult[]> {
+  let nextProcess = firstProcess + nodes.length;
+  return Promise.all(
+    nodes.map(async (node, i) => {
+      let process = firstProcess + i;
+      const r: FinalReadResult = { node, ok: 0, failed: 0, gaveUp: false };
+      let streak = 0;
+      for (const key of keys) {
+        const inv = recorder.invoke({ process, f: readF, key, value: null, node });
+        const c = await client.perform(readF, node, key, null);
+        recorder.complete(inv, c);
+        if (c.type === 'ok') {
+          r.ok++;
+          streak = 0;
+          continue;
+        }
+        r.failed++;
+        if (c.type === 'info') process = nextProcess++;
+        if (++streak >= GIVE_UP_AFTER) {
+          r.gaveUp = true;
+          break;
+        }
+      }
+      return r;
+    }),
+  );
+}

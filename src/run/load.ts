@@ -1,0 +1,78 @@
+// The client load: `concurrency` workers, each bound to one node, issuing generated ops and recording them.
+import type { EtcdClient } from '../client/etcd.js';
+import type { OpGenerator } from '../generator/generator.js';
+import type { RateLimiter } from '../generator/rate.js';
+import type { HistoryRecorder } from './recorder.js';
+
+/**
+ * After a `fail` a worker waits this long: a refused connection (killed node) fails in microseconds, and
+ * without a pause one worker would write tens of thousands of identical failures a second.
+ */
+const PAUSE_AFTER_FAIL_MS = 20;
+
+export interface LoadOptions {
+  concurrency: number;
+  generator: OpGenerator;
+  client: EtcdClient;
+  recorder: HistoryRecorder;
+  rate?: RateLimiter;
+}
+
+export class Load {
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private readonly stopped: Promise<void>;
+  private workers: Promise<void>[] = [];
+  /** Highest process id used so far (final reads take ids above it). */
+  maxProcess = -1;
+
+  constructor(private readonly o: LoadOptions) {
+    this.stopped = new Promise((r) => (this.wake = r));
+  }
+
+  start(): void {
+    this.workers = Array.from({ length: this.o.concurrency }, (_, w) => this.worker(w));
+  }
+
+  /** Stops issuing; resolves when every in-flight op has completed (bounded by the client timeout). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await Promise.all(this.workers);
+  }
+
+  /** Sleeps `ms` unless the load is stopped first. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      void this.stopped.then(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  private async worker(w: number): Promise<void> {
+    const { generator, client, recorder, rate, concurrency } = this.o;
+    let process = w;
+    this.maxProcess = Math.max(this.maxProcess, process);
+    while (!this.stopping) {
+      let intended: number | undefined;
+      if (rate) {
+        intended = rate.next();
+        const waitMs = (intended - recorder.now()) / 1e6;
+        if (waitMs > 1) await this.pause(waitMs);
+        if (this.stopping) break;
+      }
+      const d = generator.next(w);
+      const inv = recorder.invoke({ process, f: d.f, key: d.key, value: d.value, node: d.node, intended });
+      const c = await client.perform(d.f, d.node, d.key, d.value);
+      recorder.complete(inv, c);
+      if (c.type === 'info') {
+        // The op may still take effect at any later time, so this process can never issue again (Jepsen).
+        process += concurrency;
+        this.maxProcess = Math.max(this.maxProcess, process);
+      } else if (c.type === 'fail') await this.pause(PAUSE_AFTER_FAIL_MS);
+    }
+  }
+}

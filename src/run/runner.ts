@@ -1,0 +1,294 @@
+// Runs one test end to end: lab up → cluster → load through the phases with faults → heal → final reads →
+// teardown, recording history and events as it goes; cleans up on every path, including Ctrl-C.
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EtcdClient } from '../client/etcd.js';
+import { OpGenerator } from '../generator/generator.js';
+import { planPhases, type PhaseName } from '../generator/phases.js';
+import { newSeed } from '../generator/random.js';
+import { RateLimiter } from '../generator/rate.js';
+import type { Json } from '../history/op.js';
+import { isRoot } from '../lab/exec.js';
+import { createLab, defaultLabKind } from '../lab/factory.js';
+import type { Lab } from '../lab/lab.js';
+import { newRunId, RunRegistry } from '../lab/registry.js';
+import { etcdSystem } from '../system/etcd.js';
+import type { Cluster } from '../system/system.js';
+import type { TestSpec } from '../test/spec.js';
+import { envError, FaultlineError } from '../util/errors.js';
+import { createWorkload } from '../workload/index.js';
+import { createFaults, type Faults } from './faults.js';
+import { finalReads, type FinalReadResult } from './final-reads.js';
+import { JsonlFile } from './jsonl-file.js';
+import { RUN_FILES, type RunEvent, type TestRecord } from './layout.js';
+import { LeaderWatch } from './leader-watch.js';
+import { Load } from './load.js';
+import { ProgressPrinter } from './progress.js';
+import { HistoryRecorder, type Counts } from './recorder.js';
+import { StallWatcher } from './stall.js';
+
+export interface RunOptions {
+  spec: TestSpec;
+  /** results/ root; the run goes to <resultsDir>/<name>/<stamp>-<runid>/. */
+  resultsDir: string;
+  etcdBin?: string;
+  /** argv as typed, recorded in test.json for reproduction. */
+  command: string[];
+  /** Where progress lines go (stderr under --json). */
+  progress: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Aborting stops the run early: load stops, faults heal, everything is torn down, the history is kept. */
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  runDir: string;
+  runId: string;
+  seed: number;
+  lab: 'host' | 'netns';
+  interrupted: boolean;
+  counts: Counts;
+  keys: number;
+  finalReads: FinalReadResult[];
+  stalls: { count: number; worstMs: number };
+  /** Problems the run survived (also in events.jsonl). */
+  errors: string[];
+}
+
+const FAULTLINE_VERSION = '0.1.0';
+
+/** 20261123T212552 (UTC), sortable and safe in paths. */
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+}
+
+function linkLatest(testDir: string, runName: string): void {
+  const link = join(testDir, 'latest');
+  rmSync(link, { force: true });
+  try {
+    symlinkSync(runName, link);
+  } catch {
+    // A filesystem without symlinks: the run is still there, only the shortcut is missing.
+  }
+}
+
+/** Checks that cost nothing and create nothing, so bad environments fail before any resource exists. */
+async function preflight(spec: TestSpec, etcdBin: string | undefined): Promise<{ version: string; lab: 'host' | 'netns' }> {
+  const lab = spec.lab ?? defaultLabKind();
+  if (lab === 'netns' && !isRoot()) throw envError('the netns lab needs root: run as root (sudo) or use --lab host');
+  const { version } = await etcdSystem.detect(etcdBin);
+  return { version, lab };
+}
+
+export async function runTest(o: RunOptions): Promise<RunSummary> {
+  const { spec } = o;
+  const { version, lab: labKind } = await preflight(spec, o.etcdBin);
+  const workload = createWorkload(spec.workload.name, { valueRange: spec.workload.valueRange });
+  if (!workload) throw new FaultlineError(`unknown workload ${spec.workload.name}`, 3);
+  const seed = spec.seed ?? newSeed();
+  const runId = newRunId();
+  const registry = RunRegistry.create(runId, labKind);
+  const lab: Lab = createLab(labKind, { runId, nodeCount: spec.nodes, registry });
+  const nodes = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);
+  // Faults are resolved against the lab before anything is created: an unavailable fault is a usage problem.
+  let faults: Faults;
+  try {
+    faults = createFaults(spec.nemesis, lab, seed);
+  } catch (e) {
+    await registry.release();
+    throw e;
+  }
+
+  const started = new Date();
+  const testDir = resolve(o.resultsDir, spec.name);
+  const runName = `${stamp(started)}-${runId}`;
+  const runDir = join(testDir, runName);
+  mkdirSync(runDir, { recursive: true });
+  linkLatest(testDir, runName);
+
+  const t0 = process.hrtime.bigint();
+  const history = new JsonlFile(join(runDir, RUN_FILES.history));
+  const eventsFile = new JsonlFile(join(runDir, RUN_FILES.events));
+  const recorder = new HistoryRecorder(history, t0);
+  const errors: string[] = [];
+  const event = (e: RunEvent): void => eventsFile.append(e);
+  const survived = (message: string): void => {
+    errors.push(message);
+    event({ time: recorder.now(), type: 'error', message });
+  };
+
+  const record: TestRecord = {
+    name: spec.name,
+    runId,
+    seed,
+    startedAt: started.toISOString(),
+    t0EpochMs: started.getTime(),
+    command: o.command,
+    system: 'etcd',
+    lab: labKind,
+    nodes,
+    settings: { heartbeatMs: spec.raft.heartbeatMs, electionMs: spec.raft.electionMs, preVote: spec.raft.preVote, ...(spec.raft.snapshotCount ? { snapshotCount: spec.raft.snapshotCount } : {}) },
+    model: workload.model,
+    initial: workload.initial,
+    workload: workload.name,
+    nemesis: faults.describe(),
+    concurrency: spec.concurrency,
+    ...(spec.rate !== undefined ? { rate: spec.rate } : {}),
+    timeLimitS: spec.timeLimitS,
+    serializableReads: spec.serializableReads,
+    versions: { faultline: FAULTLINE_VERSION, node: process.version, system: version },
+    spec: { ...spec, seed } as unknown as Json,
+  };
+  writeFileSync(join(runDir, RUN_FILES.test), JSON.stringify(record, null, 2) + '\n');
+
+  // Ctrl-C / SIGTERM (wired by the CLI) abort the phases; the finally block below still heals and tears down.
+  const abort = new AbortController();
+  if (o.signal?.aborted) abort.abort();
+  o.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+
+  const sleep = (s: number): Promise<void> =>
+    new Promise((r) => {
+      if (abort.signal.aborted) return r();
+      const t = setTimeout(done1, s * 1000);
+      function done1(): void {
+        abort.signal.removeEventListener('abort', done1);
+        clearTimeout(t);
+        r();
+      }
+      abort.signal.addEventListener('abort', done1, { once: true });
+    });
+
+  let phase: PhaseName | 'setup' = 'setup';
+  const phases = planPhases({ timeLimitS: spec.timeLimitS, warmupS: spec.warmupS, recoveryS: spec.recoveryS });
+  const loadS = phases.reduce((s, p) => s + p.durationS, 0);
+  let loadStartedNs = 0;
+  const enter = (p: PhaseName): void => {
+    phase = p;
+    event({ time: recorder.now(), type: 'phase', phase: p });
+  };
+
+  let cluster: Cluster | undefined;
+  const client = new EtcdClient({ timeoutMs: spec.timeoutMs, serializableReads: spec.serializableReads, connectionsPerNode: Math.ceil(spec.concurrency / spec.nodes) + 1 });
+  const generator = new OpGenerator(workload, {
+    seed,
+    concurrency: spec.concurrency,
+    nodes,
+    ...(spec.workload.mix ? { mix: spec.workload.mix } : {}),
+    ...(spec.workload.nodeMix ? { nodeMix: spec.workload.nodeMix } : {}),
+    keys: { threadsPerKey: spec.workload.threadsPerKey ?? spec.nodes, opsPerKey: spec.workload.opsPerKey },
+  });
+  let load: Load | undefined;
+  let leaders: LeaderWatch | undefined;
+  const stall = new StallWatcher(() => recorder.now(), (s) => event({ time: s.time, type: 'stall', ms: s.ms }));
+  const progress = new ProgressPrinter(o.progress, () => {
+    const elapsedS = (recorder.now() - loadStartedNs) / 1e9;
+    return {
+      phase,
+      elapsedS: loadStartedNs ? elapsedS : 0,
+      remainingS: loadStartedNs ? Math.max(0, loadS - elapsedS) : loadS,
+      counts: recorder.counts,
+      faults: faults.active(),
+      leader: leaders?.current,
+    };
+  });
+  let reads: FinalReadResult[] = [];
+  let stalls = { count: 0, worstMs: 0 };
+
+  try {
+    stall.start();
+    progress.start();
+    await lab.up();
+    if (abort.signal.aborted) throw new Interrupted();
+    cluster = await etcdSystem.createCluster({ lab, settings: record.settings, runDir, t0, ...(o.etcdBin ? { binPath: o.etcdBin } : {}) });
+    try {
+      await cluster.start();
+    } catch (e) {
+      throw envError(`etcd cluster did not start: ${(e as Error).message.split('\n')[0]} (node logs: ${join(runDir, RUN_FILES.nodesDir)})`);
+    }
+    cluster.startMetrics(1000);
+    for (const n of nodes) await client.open(n, cluster.clientUrl(n));
+    await faults.setup({ lab, cluster, runDir, recorder });
+    leaders = new LeaderWatch(cluster, (l) => event({ time: recorder.now(), type: 'leader', node: l }));
+    leaders.start();
+
+    loadStartedNs = recorder.now();
+    load = new Load({
+      concurrency: spec.concurrency,
+      generator,
+      client,
+      recorder,
+      ...(spec.rate !== undefined ? { rate: new RateLimiter(spec.rate, loadStartedNs) } : {}),
+    });
+    load.start();
+    for (const p of phases) {
+      if (abort.signal.aborted) break;
+      enter(p.name);
+      switch (p.name) {
+        case 'warm-up':
+        case 'recovery':
+          await sleep(p.durationS);
+          break;
+        case 'faults':
+          faults.start(p.durationS, (e) => survived(`nemesis: ${e.message.split('\n')[0]}`));
+          await sleep(p.durationS);
+          await faults.stop();
+          break;
+        case 'heal':
+          await faults.healAll().catch((e: Error) => survived(`heal: ${e.message}`));
+          break;
+        case 'final-reads':
+          await load.stop();
+          reads = await finalReads(client, recorder, nodes, generator.keys.keys(), workload.readF, load.maxProcess + 1);
+          for (const r of reads) if (r.gaveUp) survived(`final reads on ${r.node} gave up after ${r.failed} failed reads`);
+          break;
+        default:
+          break;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Interrupted)) {
+      survived(`run aborted: ${(e as Error).message.split('\n')[0]}`);
+      throw e;
+    }
+  } finally {
+    // Every step runs whatever failed before it; the order matters: stop load, heal, then tear down.
+    const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (e) {
+        survived(`${what}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    };
+    await step('stop load', () => load?.stop());
+    await step('stop faults', () => faults.stop());
+    await step('heal', () => faults.healAll());
+    await step('nemesis teardown', () => faults.teardown());
+    leaders?.stop();
+    progress.stop();
+    enter('done');
+    await step('close client', () => client.close());
+    await step('stop metrics', () => cluster?.stopMetrics());
+    await step('cluster teardown', () => cluster?.teardown());
+    await step('lab down', () => lab.down());
+    await step('release registry', async () => {
+      const left = await registry.release();
+      if (left.length > 0) throw new Error(left.join('; '));
+    });
+    stalls = stall.stop();
+    history.close();
+    eventsFile.close();
+  }
+  return {
+    runDir,
+    runId,
+    seed,
+    lab: labKind,
+    interrupted: abort.signal.aborted,
+    counts: { ...recorder.counts },
+    keys: generator.keys.keys().length,
+    finalReads: reads,
+    stalls,
+    errors,
+  };
+}
+
+class Interrupted extends Error {}

@@ -1,0 +1,93 @@
+// The etcd client against a real etcd: values round-trip, cas observations, and outcomes of real failures.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { EtcdClient } from '../../src/client/etcd.js';
+import { freePort, startSingleEtcd, type SingleEtcd } from './single-etcd.js';
+
+describe('EtcdClient', () => {
+  let etcd: SingleEtcd;
+  let client: EtcdClient;
+  beforeAll(async () => {
+    etcd = await startSingleEtcd();
+    client = new EtcdClient({ timeoutMs: 1000, serializableReads: false, connectionsPerNode: 4 });
+    await client.open('n1', etcd.url);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await etcd?.stop();
+  });
+
+  it('reads null for an absent key, then the integer written', async () => {
+    expect(await client.perform('read', 'n1', 'r1', null)).toEqual({ type: 'ok', value: null });
+    expect(await client.perform('write', 'n1', 'r1', 3)).toEqual({ type: 'ok', value: 3 });
+    expect(await client.perform('read', 'n1', 'r1', null)).toEqual({ type: 'ok', value: 3 });
+  });
+
+  it('a cas whose compare fails is ok with succeeded:false; a matching one applies', async () => {
+    await client.perform('write', 'n1', 'r2', 1);
+    expect(await client.perform('cas', 'n1', 'r2', [4, 2])).toEqual({ type: 'ok', value: [4, 2], succeeded: false });
+    expect(await client.perform('cas', 'n1', 'r2', [1, 2])).toEqual({ type: 'ok', value: [1, 2] });
+    expect(await client.perform('read', 'n1', 'r2', null)).toEqual({ type: 'ok', value: 2 });
+    expect(await client.perform('cas', 'n1', 'absent', [0, 1])).toMatchObject({ type: 'ok', succeeded: false });
+  });
+
+  it('kv: put, append, get as strings', async () => {
+    expect(await client.perform('get', 'n1', 'kv1', null)).toEqual({ type: 'ok', value: null });
+    await client.perform('append', 'n1', 'kv1', 'x1 ');
+    await client.perform('append', 'n1', 'kv1', 'x2 ');
+    expect(await client.perform('get', 'n1', 'kv1', null)).toEqual({ type: 'ok', value: 'x1 x2 ' });
+    await client.perform('put', 'n1', 'kv1', '7');
+    expect(await client.perform('get', 'n1', 'kv1', null)).toEqual({ type: 'ok', value: '7' });
+  });
+
+  it('concurrent appends are all applied exactly once', async () => {
+    const parts = Array.from({ length: 12 }, (_, i) => `a${i},`);
+    const done = await Promise.all(parts.map((p) => client.perform('append', 'n1', 'kv2', p)));
+    expect(done.every((d) => d.type === 'ok')).toBe(true);
+    const got = (await client.perform('get', 'n1', 'kv2', null)).value as string;
+    expect(got.split(',').filter(Boolean).sort()).toEqual(parts.map((p) => p.slice(0, -1)).sort());
+  });
+
+  it('a rejected request (empty key) is a definite fail', async () => {
+    expect(await client.perform('write', 'n1', '', 1)).toMatchObject({ type: 'fail', error: 'grpc-3:key is not provided' });
+  });
+
+  it('serializable reads see local state', async () => {
+    const local = new EtcdClient({ timeoutMs: 1000, serializableReads: true, connectionsPerNode: 1 });
+    try {
+      await local.open('n1', etcd.url);
+      await client.perform('write', 'n1', 's1', 9);
+      expect(await local.perform('read', 'n1', 's1', null)).toEqual({ type: 'ok', value: 9 });
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('a refused connection fails the write definitely', async () => {
+    const nowhere = new EtcdClient({ timeoutMs: 500, serializableReads: false, connectionsPerNode: 1 });
+    try {
+      await nowhere.open('n9', `http://127.0.0.1:${await freePort()}`);
+      expect(await nowhere.perform('write', 'n9', 'k', 1)).toEqual({ type: 'fail', value: 1, error: 'connection-refused' });
+    } finally {
+      await nowhere.close();
+    }
+  });
+
+  it('a paused node: writes time out as info, reads as fail; a write lost to a killed node is info', async () => {
+    // Warm connections first so the requests below are written on established sockets.
+    await Promise.all([1, 2, 3, 4].map((i) => client.perform('write', 'n1', `p${i}`, i)));
+    etcd.proc.kill('SIGSTOP');
+    try {
+      const [w, r] = await Promise.all([client.perform('write', 'n1', 'p1', 5), client.perform('read', 'n1', 'p1', null)]);
+      expect(w).toEqual({ type: 'info', value: 5, error: 'timeout' });
+      expect(r).toEqual({ type: 'fail', error: 'timeout' });
+      const pending = client.perform('cas', 'n1', 'p2', [2, 3]);
+      await new Promise((res) => setTimeout(res, 200));
+      const exited = new Promise((res) => etcd.proc.once('exit', res));
+      etcd.proc.kill('SIGKILL');
+      await exited;
+      expect(await pending).toMatchObject({ type: 'info', value: [2, 3] });
+    } finally {
+      if (etcd.proc.exitCode === null && etcd.proc.signalCode === null) etcd.proc.kill('SIGCONT');
+    }
+  });
+});
