@@ -110,7 +110,7 @@ ${latencyRows(r.latency.byOp)}</section>`;
 function faultsSection(r: ResultsFile): string {
   const rows = r.faults.map((f) => {
     const rec = Object.entries(f.recoveryByNodeS).map(([n, v]) => `${n}: ${v === null ? 'never' : `${num(v)} s`}`).join(', ');
-    return `<tr class="${f.suspect ? 'suspect' : ''}"><td class="l">${h(f.fault)}${f.open ? ' (never stopped)' : ''}${f.suspect ? ' ⚠ stall' : ''}</td><td>${num(f.startS)}</td><td>${num(f.endS)}</td>
+    return `<tr class="${f.suspect ? 'suspect' : ''}"><td class="l">${h(f.fault)}${f.open ? ' (never stopped)' : ''}${f.suspect ? ' ⚠ stall' : ''}${f.value !== undefined ? `<br><code>${h(JSON.stringify(f.value))}</code>` : ''}</td><td>${num(f.startS)}</td><td>${num(f.endS)}</td>
 <td>${num(f.before.okPerS, 1)} / ${num(f.before.p99Ms)}</td><td>${num(f.during.okPerS, 1)} / ${num(f.during.p99Ms)}</td><td>${num(f.after.okPerS, 1)} / ${num(f.after.p99Ms)}</td>
 <td>${f.firstErrorS === null ? 'none' : num(f.firstErrorS)}</td><td>${f.recoveryAllS === null ? (f.open ? '–' : 'not all') : num(f.recoveryAllS)}</td><td class="l">${h(rec)}</td></tr>`;
   });

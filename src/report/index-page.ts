@@ -47,7 +47,8 @@ const verdictCell = (v: ResultsFile['valid'] | undefined): string =>
   v === true ? '<td class="v-true">valid</td>' : v === false ? '<td class="v-false">INVALID</td>' : '<td class="v-unknown">unknown</td>';
 
 export function buildIndexHtml(entries: IndexEntry[]): string {
-  const sorted = [...entries].sort((a, b) => (b.results?.run.startedAt ?? b.path).localeCompare(a.results?.run.startedAt ?? a.path));
+  // Newest first by start time; run directories begin with their timestamp, so the path breaks ties.
+  const sorted = [...entries].sort((a, b) => (b.results?.run.startedAt ?? '').localeCompare(a.results?.run.startedAt ?? '') || b.path.localeCompare(a.path));
   const rows = sorted.map((e) => {
     const r = e.results;
     const link = `<a href="${h(encodeURI(`${e.path}/${RUN_FILES.report}`))}">${h(e.path)}</a>`;

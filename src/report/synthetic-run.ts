@@ -122,7 +122,7 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions): { durationS
     seed: o.seed ?? 1,
     startedAt: iso(0),
     t0EpochMs: T0_EPOCH_MS,
-    command: ['faultline', 'run', '--workload', 'register', '--seed', String(o.seed ?? 1)],
+    command: ['faultline', 'run', '--workload', 'register', '--seed', String(o.seed ?? 1), ...(o.hostile ? ['--note', o.hostile] : [])],
     system: 'etcd',
     lab: 'host',
     nodes,

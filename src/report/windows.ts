@@ -43,30 +43,31 @@ export interface WindowFigures {
 }
 
 export function faultWindows(history: readonly Op[], endNs: number): FaultWindow[] {
-  const open = new Map<string, FaultWindow>();
+  // Per fault: the current window and whether a stop has been seen. A nemesis action may be recorded once or
+  // as invocation + completion (both `info` in Jepsen's histories), so a start seen while the window is open is
+  // the completion of the same start, and the last stop record before the next start ends the window.
+  const current = new Map<string, { w: FaultWindow; stopping: boolean }>();
   const out: FaultWindow[] = [];
   for (const op of history) {
     if (op.process !== NEMESIS) continue;
     const m = /^(start|stop)-(.+)$/.exec(op.f);
     if (!m) continue;
-    const [, verb, fault] = m as unknown as [string, string, string];
-    const cur = open.get(fault);
+    const verb = m[1]!;
+    const fault = m[2]!;
+    const cur = current.get(fault);
     if (verb === 'start') {
-      if (cur) {
-        // The completion of the same start: keep the nemesis' description of what it did.
-        if (cur.endS === Infinity && op.value !== undefined && op.value !== null) cur.value = op.value;
+      if (cur && !cur.stopping) {
+        if (op.value !== undefined && op.value !== null) cur.w.value = op.value;
         continue;
       }
       const w: FaultWindow = { fault, startS: op.time / NS, endS: Infinity, open: true };
       if (op.value !== undefined && op.value !== null) w.value = op.value;
-      open.set(fault, w);
+      current.set(fault, { w, stopping: false });
       out.push(w);
     } else if (cur) {
-      cur.endS = op.time / NS;
-      cur.open = false;
-      // A stop has an invocation and a completion: the window ends at the later one, so keep it open for that.
-      if (op.type === 'invoke') continue;
-      open.delete(fault);
+      cur.w.endS = op.time / NS;
+      cur.w.open = false;
+      cur.stopping = true;
     }
   }
   for (const w of out) if (w.endS === Infinity) w.endS = endNs / NS;

@@ -29,8 +29,12 @@ export interface Rendered {
   charts: string[];
 }
 
-/** Launches a browser with a fresh profile, opens `file`, waits until the page's charts are drawn. */
-export async function openReport(file: string, timeoutMs = 30_000): Promise<OpenedPage> {
+/**
+ * Launches a browser with a fresh profile, opens `file`, and (unless `charts` is false, for pages without
+ * charts such as results/index.html) waits until the page's charts are drawn.
+ */
+export async function openReport(file: string, options: { charts?: boolean; timeoutMs?: number } = {}): Promise<OpenedPage> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const profile = mkdtempSync(join(tmpdir(), 'faultline-chromium-'));
   let context: BrowserContext | undefined;
   const close = async (): Promise<void> => {
@@ -57,7 +61,9 @@ export async function openReport(file: string, timeoutMs = 30_000): Promise<Open
     });
     const t0 = performance.now();
     await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
-    await page.waitForFunction(() => (window as unknown as { __faultline?: Rendered }).__faultline?.done === true, undefined, { timeout: timeoutMs });
+    if (options.charts !== false) {
+      await page.waitForFunction(() => (window as unknown as { __faultline?: Rendered }).__faultline?.done === true, undefined, { timeout: timeoutMs });
+    }
     const renderMs = performance.now() - t0;
     return { page, errors, requests, dialogs, renderMs, close };
   } catch (e) {

@@ -1,0 +1,51 @@
+// Loads a history file in any supported format (auto-detected unless forced) as our Op[].
+import { open, readFile } from 'node:fs/promises';
+import { FaultlineError, EXIT } from '../../util/errors.js';
+import { readHistory } from '../reader.js';
+import type { Imported } from './common.js';
+import { detectFormat, FORMATS, type Format } from './detect.js';
+import { parseJepsenEdn } from './jepsen-edn.js';
+import { parsePorcupineEtcd } from './porcupine-etcd.js';
+import { parsePorcupineKv } from './porcupine-kv.js';
+
+export interface Loaded extends Imported {
+  /** The format used ('empty' for a file with no ops). */
+  format: Format | 'empty';
+}
+
+/** One line per text format; JSONL is streamed instead (it can be large). */
+const PARSERS: Record<Exclude<Format, 'jsonl'>, (text: string, file: string) => Imported> = {
+  edn: parseJepsenEdn,
+  'porcupine-etcd': parsePorcupineEtcd,
+  'porcupine-kv': parsePorcupineKv,
+};
+
+export async function loadHistory(path: string, format: Format | 'auto' = 'auto', file = path): Promise<Loaded> {
+  if (format !== 'auto' && !FORMATS.includes(format)) throw new FaultlineError(`unknown format "${format}" (known: auto, ${FORMATS.join(', ')})`, EXIT.usage);
+  let head: string;
+  try {
+    head = await readHead(path);
+  } catch (e) {
+    throw new FaultlineError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, EXIT.usage);
+  }
+  // A head of nothing but whitespace is an empty history only if it is the whole file.
+  const detected = detectFormat(head.length < HEAD_BYTES ? head : head + 'x');
+  if (detected === 'empty') return { ops: [], lines: [], format: 'empty' };
+  const chosen = format === 'auto' ? detected : format;
+  if (chosen === undefined) throw new FaultlineError(`${file}:1: cannot tell the history format (force one with --format ${FORMATS.join('|')})`, EXIT.usage);
+  if (chosen === 'jsonl') return { ...(await readHistory(path, file)), format: chosen };
+  return { ...PARSERS[chosen](await readFile(path, 'utf8'), file), format: chosen };
+}
+
+const HEAD_BYTES = 8192;
+
+async function readHead(path: string): Promise<string> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.toString('utf8', 0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
