@@ -2,6 +2,7 @@
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
+const FIRST = 256;
 
 /**
  * An open-addressing hash set in typed arrays. A JS Map would do for small searches, but it caps out
@@ -17,8 +18,29 @@ export class ConfigCache {
   size = 0;
 
   constructor(private readonly words: number) {
-    this.slots = new Int32Array(1024);
-    this.mask = 1023;
+    this.slots = new Int32Array(512);
+    this.mask = 511;
+  }
+
+  /** Whether (bits, state) is present. */
+  has(key: number, state: number, bits: Uint32Array): boolean {
+    const words = this.words;
+    let i = (key ^ (key >>> 15)) & this.mask;
+    for (;;) {
+      const s = this.slots[i];
+      if (s === 0) return false;
+      const e = s - 1;
+      const c = e >>> CHUNK_BITS;
+      const o = e & (CHUNK - 1);
+      if (this.keys[c][o] === key && this.states[c][o] === state) {
+        const pool = this.bits[c];
+        const base = o * words;
+        let w = 0;
+        while (w < words && pool[base + w] === bits[w]) w++;
+        if (w === words) return true;
+      }
+      i = (i + 1) & this.mask;
+    }
   }
 
   /**
@@ -51,11 +73,8 @@ export class ConfigCache {
     const e = this.size++;
     const c = e >>> CHUNK_BITS;
     const o = e & (CHUNK - 1);
-    if (c === this.keys.length) {
-      this.keys.push(new Int32Array(CHUNK));
-      this.states.push(new Int32Array(CHUNK));
-      this.bits.push(new Uint32Array(CHUNK * words));
-    }
+    if (c === this.keys.length) this.addChunk();
+    else if (o === this.keys[c].length) this.growFirstChunk();
     this.keys[c][o] = key;
     this.states[c][o] = state;
     this.bits[c].set(bits.subarray(0, words), o * words);
@@ -67,7 +86,31 @@ export class ConfigCache {
 
   /** Bytes held, for the memory cap. */
   bytes(): number {
-    return this.slots.byteLength + this.keys.length * CHUNK * (8 + 4 * this.words);
+    let b = this.slots.byteLength;
+    for (let c = 0; c < this.keys.length; c++) b += this.keys[c].byteLength + this.states[c].byteLength + this.bits[c].byteLength;
+    return b;
+  }
+
+  // The first chunk starts small and doubles up to full size: most partitions are small, and zeroing a
+  // full chunk per partition would cost more than searching it.
+  private addChunk(): void {
+    const size = this.keys.length === 0 ? FIRST : CHUNK;
+    this.keys.push(new Int32Array(size));
+    this.states.push(new Int32Array(size));
+    this.bits.push(new Uint32Array(size * this.words));
+  }
+
+  private growFirstChunk(): void {
+    const size = this.keys[0].length * 2;
+    const keys = new Int32Array(size);
+    keys.set(this.keys[0]);
+    const states = new Int32Array(size);
+    states.set(this.states[0]);
+    const bits = new Uint32Array(size * this.words);
+    bits.set(this.bits[0]);
+    this.keys[0] = keys;
+    this.states[0] = states;
+    this.bits[0] = bits;
   }
 
   private grow(): void {

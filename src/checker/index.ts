@@ -15,6 +15,8 @@ export { checkPartition, type SearchLimits } from './linearizability.js';
 export interface CheckInputOptions extends CheckOptions {
   /** Names history positions in error messages (the CLI passes `FILE:LINE`). */
   where?: Where;
+  /** How long small partitions are searched in this thread before the rest go to workers (default 25 ms). */
+  localBudgetMs?: number;
 }
 
 /** Small partitions are searched here first for this long: spawning workers only pays for real work. */
@@ -66,9 +68,9 @@ export async function check<S, I, O, P>(history: readonly Op[], modelIn: Model<S
 
   // Phase 1: smallest partitions first, in this thread, within a small budget.
   const order = partitions.map((_, i) => i).sort((a, b) => partitions[a].length - partitions[b].length);
-  const localEnd = partitions.length > 1 ? Date.now() + LOCAL_BUDGET_MS : Infinity;
+  const localEnd = partitions.length > 1 ? Date.now() + (options.localBudgetMs ?? LOCAL_BUDGET_MS) : Infinity;
   let next = 0;
-  for (; next < order.length; next++) {
+  for (; next < order.length && Date.now() < localEnd; next++) {
     const i = order[next];
     const r = checkPartition(model, partitions[i], keyOf(partitions[i]), { ...limits, deadline: Math.min(limits.deadline, localEnd) });
     if (r.reason === 'timeout' && Date.now() <= limits.deadline) break; // too big to do here: hand it on

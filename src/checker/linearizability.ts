@@ -68,6 +68,8 @@ export function checkPartition(modelIn: AnyModel, ops: readonly Operation[], key
   const cache = new ConfigCache(words);
   const opHash = randomHashes(n);
   const twin = twins(model, ops);
+  const blind = new Uint8Array(n);
+  if (model.blind) for (let i = 0; i < n; i++) blind[i] = model.blind(inputs[i], outputs[i]) ? 1 : 0;
   const pins = preparePins(model, ops, table);
   const dead = pins !== null ? pins.dead : -1;
 
@@ -115,6 +117,13 @@ export function checkPartition(modelIn: AnyModel, ops: readonly Operation[], key
         e = next[e];
         continue;
       }
+      // An unknown-outcome op followed at once by a blind op (a write) had no visible effect: the same
+      // linearization without it is explored elsewhere, with the op still available.
+      const restricted = depth > 0 && hasRet[stackOp[depth - 1]] === 0;
+      if (restricted && blind[op] === 1) {
+        e = next[e];
+        continue;
+      }
       let s2: number;
       // A dead state stays dead under non-resets, and no pinned op can be placed in it (see pins.ts).
       if (state === dead && !pins!.isReset(op)) s2 = pins!.isPinned(op) ? ILLEGAL : dead;
@@ -138,7 +147,16 @@ export function checkPartition(modelIn: AnyModel, ops: readonly Operation[], key
         }
       }
       const h = linHash ^ opHash[op];
-      if (!cache.add((h ^ Math.imul(s2 + 1, 0x9e3779b1)) | 0, s2, lin)) {
+      // A configuration reached by taking an unknown-outcome op is restricted (see above): it may only be
+      // skipped if seen before at all, while an unrestricted one only if seen unrestricted.
+      const flagged = 2 * s2 + (hasRet[op] ^ 1);
+      if ((flagged & 1) === 1 && cache.has(configKey(h, flagged - 1), flagged - 1, lin)) {
+        bitClear(lin, op);
+        if (pins !== null) pins.untake(op);
+        e = next[e];
+        continue;
+      }
+      if (!cache.add(configKey(h, flagged), flagged, lin)) {
         bitClear(lin, op);
         if (pins !== null) pins.untake(op);
         e = next[e];
@@ -195,6 +213,10 @@ export function checkPartition(modelIn: AnyModel, ops: readonly Operation[], key
   }
   result.ms = performance.now() - t0;
   return result;
+}
+
+function configKey(linHash: number, flaggedState: number): number {
+  return (linHash ^ Math.imul(flaggedState + 1, 0x9e3779b1)) | 0;
 }
 
 /** Random 32-bit words per op; a set's hash is the xor of its members', updated in O(1) per step. */

@@ -11,13 +11,13 @@ export const ILLEGAL = -1;
  */
 export class StateTable {
   readonly states: unknown[] = [];
-  private hashes = new Int32Array(1024);
-  private slots = new Int32Array(2048);
+  private hashes = new Int32Array(64);
+  private slots = new Int32Array(128);
   // Transition memo: open addressing over (state, op) -> next.
-  private tKeyS = new Int32Array(4096);
-  private tKeyO = new Int32Array(4096);
-  private tVal = new Int32Array(4096);
-  private tSlots = new Int32Array(8192);
+  private tKeyS = new Int32Array(256);
+  private tKeyO = new Int32Array(256);
+  private tVal = new Int32Array(256);
+  private tSlots = new Int32Array(512);
   private tSize = 0;
   /** Total string length held by states (kv), a rough measure of their heap cost. */
   stateChars = 0;

@@ -1,6 +1,5 @@
 // `faultline check FILE...`: is each history linearizable? A thin layer over the checker library.
 import { writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { check, closeWorkers, type CheckResult } from '../checker/index.js';
 import { FORMATS, type Format } from '../history/import/detect.js';
 import { loadHistory, type Loaded } from '../history/import/load.js';
@@ -66,7 +65,7 @@ exit: 0 all linearizable, 1 any not, 2 any unknown (none not), 3 bad input or us
             timeoutMs: timeout === undefined ? undefined : timeout * 1000,
             maxMemoryMb: maxMemory,
             allPartitions: values['evidence-all'] === true,
-            evidence: values.evidence !== undefined ? 'full' : 'none',
+            evidence: values.evidence !== undefined ? 'full' : 'failures',
             where: (i) => `${file}:${loaded.lines[i]}`,
           });
           invalid ||= result.valid === false;
@@ -140,5 +139,3 @@ function jsonLine(file: string, loaded: Loaded, r: CheckResult): string {
   if (r.valid === 'unknown') out.reasons = [...new Set(r.partitions.filter((p) => p.valid === 'unknown').map((p) => p.reason))];
   return JSON.stringify(out);
 }
-
-export const _basename = basename;

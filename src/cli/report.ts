@@ -35,8 +35,9 @@ export const command: Command = {
     for (const dir of findRuns(root).sort()) {
       try {
         const r = values.reanalyze ? await analyzeRun(dir, { timeoutS }) : await rebuildRun(dir, { timeoutS });
-        runs.push({ dir, valid: r.valid, report: r.reportPath });
-        if (!values.json) process.stdout.write(`${r.valid === true ? 'valid  ' : r.valid === false ? 'INVALID' : 'unknown'} ${r.reportPath}\n`);
+        // A benchmark has no verdict, so it never decides the exit code.
+        if (!r.bench) runs.push({ dir, valid: r.valid, report: r.reportPath });
+        if (!values.json) process.stdout.write(`${r.bench ? 'bench  ' : r.valid === true ? 'valid  ' : r.valid === false ? 'INVALID' : 'unknown'} ${r.reportPath}\n`);
       } catch (e) {
         // One broken run must not hide the others: name it and carry on.
         if (!(e instanceof FaultlineError)) throw e;
@@ -45,7 +46,7 @@ export const command: Command = {
     }
     const index = writeIndex(root);
     if (values.json) process.stdout.write(JSON.stringify({ index, runs }) + '\n');
-    else process.stdout.write(`${runs.length} run(s); index: ${index}\n`);
+    else process.stdout.write(`${runs.length} run(s) with a verdict; index: ${index}\n`);
     if (runs.some((r) => r.valid === false)) return EXIT.invalid;
     if (runs.some((r) => r.valid === 'unknown')) return EXIT.unknown;
     return EXIT.valid;

@@ -12,7 +12,10 @@ export type RegisterInput =
 /** read: the value read; cas: whether it succeeded; write: true. `undefined` = unknown outcome. */
 export type RegisterOutput = string | boolean;
 
-export type RegisterModel = Model<string, RegisterInput, RegisterOutput, string>;
+/** What a completed op requires of the state just before it: a value, or (failed cas) not that value. */
+export type RegisterPin = string | { not: string };
+
+export type RegisterModel = Model<string, RegisterInput, RegisterOutput, RegisterPin>;
 
 const ILLEGAL: readonly string[] = [];
 
@@ -42,6 +45,7 @@ export function registerModel(name: string, allowCas: boolean, initialValue: unk
           return state === input.from ? [input.to] : ILLEGAL;
       }
     },
+    blind: (input) => input.f === 'write',
     equal: (a, b) => a === b,
     hash: hashString,
     inputKey: (input) => (input.f === 'cas' ? `cas ${input.from} ${input.to}` : input.f === 'write' ? `write ${input.value}` : 'read'),
@@ -57,22 +61,23 @@ export function registerModel(name: string, allowCas: boolean, initialValue: unk
       }
     },
     describeState: (s) => s,
-    // A completed read pins the state to its value; a successful cas pins it to `from`. Writes and
-    // (possibly) successful cas move the register anywhere; nothing else changes it.
+    // A completed read pins the state to its value, a successful cas to `from`, a failed cas to anything
+    // but `from`. Writes and (possibly) successful cas move the register anywhere; nothing else moves it.
     pin(input, output) {
       if (input.f === 'read' && typeof output === 'string') return output;
       if (input.f === 'cas' && output === true) return input.from;
+      if (input.f === 'cas' && output === false) return { not: input.from };
       return undefined;
     },
     resets: (input, output) => input.f === 'write' || (input.f === 'cas' && output !== false),
-    canReach: (state, pin) => state === pin,
+    canReach: (state, pin) => (typeof pin === 'string' ? state === pin : state !== pin.not),
     // Without cas every op that neither pins nor resets is a read of unknown outcome, legal anywhere, so
     // all states no pending read can see are interchangeable. A failed cas breaks that (its legality
     // depends on the exact value), hence no dead state for cas-register.
     deadState: allowCas
       ? undefined
       : (pins) => {
-          const taken = new Set(pins);
+          const taken = new Set(pins.map((p) => (typeof p === 'string' ? p : p.not)));
           let n = 0;
           while (taken.has(`"<unobserved ${n}>"`)) n++;
           return `"<unobserved ${n}>"`;

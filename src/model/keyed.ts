@@ -79,6 +79,7 @@ export function keyed<S, I, O, P>(inner: Model<S, I, O, P>): Model<KeyedState<S>
           return p === undefined ? undefined : { k: input.k, p };
         }
       : undefined,
+    // No `blind`: a put on one key leaves the other keys as they were, so it erases nothing there.
     resets: innerResets ? (input, output) => innerResets(input.i, output) : undefined,
     canReach: innerReach ? (state, pin) => innerReach(sub(state, pin.k), pin.p) : undefined,
     group: (input) => input.k,

@@ -43,6 +43,7 @@ export function kv(options: { initial?: unknown } = {}): KvModel {
           return [state + input.value];
       }
     },
+    blind: (input) => input.f === 'put',
     equal: (a, b) => a === b,
     hash: hashString,
     inputKey: (input) => (input.f === 'get' ? 'get' : `${input.f} ${input.value}`),

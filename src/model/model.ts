@@ -51,6 +51,12 @@ export interface Model<S = unknown, I = unknown, O = unknown, P = unknown> {
   partition?(ops: Operation<I, O>[]): Operation<I, O>[][];
   describeOperation(input: I, output: O | undefined): string;
   describeState(state: S): string;
+  /**
+   * Whether the op is legal in every state and leaves one that does not depend on the state before it
+   * (a write, a put). Lets the search skip linearizations where an unknown-outcome op is immediately
+   * overwritten, since the same one without it is explored anyway.
+   */
+  blind?(input: I, output: O | undefined): boolean;
   /** Identity of an input, so the checker can treat identical unknown-outcome ops as interchangeable. */
   inputKey?(input: I): string;
 

@@ -26,6 +26,8 @@ export interface AnalyzeResult {
   valid: Verdict;
   resultsPath: string;
   reportPath: string;
+  /** Set for a `faultline bench` run: a benchmark has no linearizability verdict. */
+  bench?: boolean;
 }
 
 /** Write to a temporary name, then rename: a reader never sees half a file. */
@@ -86,5 +88,5 @@ export async function rebuildRun(runDir: string, options: AnalyzeOptions = {}): 
     run = { dir: runDir, history: [], events: [], logs: {}, metrics: [], problems: [] };
   }
   const reportPath = renderRun(run, results, evidence);
-  return { valid: results.valid, resultsPath, reportPath };
+  return { valid: results.valid, resultsPath, reportPath, ...(results.bench ? { bench: true } : {}) };
 }

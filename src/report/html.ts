@@ -30,7 +30,7 @@ const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0 auto;max-width:960px;padding:0 16px 48px;color:#1b1b1b}
 h1{font-size:20px;margin:0}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px}
 .banner{padding:14px 18px;margin:16px 0;border-radius:6px;color:#fff}.banner p{margin:4px 0 0}
-.v-true{background:#2a7d3c}.v-false{background:#b3261e}.v-unknown{background:#8a6d00}
+.v-true{background:#2a7d3c}.v-false{background:#b3261e}.v-unknown{background:#8a6d00}.v-bench{background:#2b5d8a}
 table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right;vertical-align:top}
 th{background:#f5f5f5}td.l,th.l{text-align:left}.kv td:first-child{text-align:left;color:#555}
 .figs{display:flex;flex-wrap:wrap;gap:10px}.fig{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:120px}
@@ -159,7 +159,8 @@ ${r.bench.map((l) => `<pre class="bench-level">${h(formatBenchLevel(l))}</pre>`)
 
 export function buildReportHtml(input: ReportInput): string {
   const r = input.results;
-  const hasOps = r.ops.total > 0;
+  // A benchmark has requests but no history: its figures are tables, not time series.
+  const hasOps = r.ops.total > 0 && !r.bench;
   const flags = {
     ops: hasOps,
     faults: r.faults.length > 0,
@@ -197,9 +198,9 @@ export function buildReportHtml(input: ReportInput): string {
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>faultline ${h(r.run.name)} ${h(r.run.runId)}: ${h(verdictWord(r.valid))}</title>
 <style>${STYLE}</style></head><body>
-<header id="verdict" class="banner v-${h(v)}"><h1>${h(verdictWord(r.valid))}</h1><p>${h(r.run.name)} · run ${h(r.run.runId)} · ${h(r.run.startedAt)}</p><p>${h(r.checker.message)}</p></header>
+<header id="verdict" class="banner v-${r.bench ? 'bench' : h(v)}"><h1>${h(r.bench ? 'BENCHMARK — commit latency' : verdictWord(r.valid))}</h1><p>${h(r.run.name)} · run ${h(r.run.runId)} · ${h(r.run.startedAt)}</p><p>${h(r.checker.message)}</p></header>
 ${r.run.partial ? `<div class="warn" id="partial"><b>Partial run.</b><ul>${r.run.problems.map((p) => `<li>${h(p)}</li>`).join('')}</ul></div>` : ''}
-${testSection(r)}${benchSection(r)}${hasOps ? figuresSection(r) : ''}${chartsHtml}${hasOps || r.faults.length ? faultsSection(r) : ''}${raftSection(r)}${evidenceHtml}${excerptsSection(input.excerpts)}
+${testSection(r)}${benchSection(r)}${r.ops.total > 0 ? figuresSection(r) : ''}${chartsHtml}${hasOps || r.faults.length ? faultsSection(r) : ''}${raftSection(r)}${evidenceHtml}${excerptsSection(input.excerpts)}
 <footer><p>faultline report · results.json beside this file holds every figure.</p></footer>
 <script type="application/json" id="faultline-data">${jsonForScript(data)}</script>
 <script>${vega}</script>

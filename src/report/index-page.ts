@@ -55,7 +55,7 @@ export function buildIndexHtml(entries: IndexEntry[]): string {
     if (!r) return `<tr>${verdictCell(undefined)}<td class="l">${link}</td><td class="l" colspan="8">${h(e.missing ?? '')}</td></tr>`;
     const k = keyFigures(r);
     const fmt = (n: number | null): string => (n === null ? '–' : String(Math.round(n * 1000) / 1000));
-    return `<tr>${verdictCell(r.valid)}<td class="l">${link}</td><td class="l">${h(r.run.startedAt)}</td><td class="l">${h(r.run.name)}${r.run.partial ? ' (partial)' : ''}</td>
+    return `<tr>${r.bench ? '<td>bench</td>' : verdictCell(r.valid)}<td class="l">${link}</td><td class="l">${h(r.run.startedAt)}</td><td class="l">${h(r.run.name)}${r.run.partial ? ' (partial)' : ''}</td>
 <td>${k.ops}</td><td>${fmt(k.okPerS)}</td><td>${fmt(k.p99Ms)}</td><td>${fmt(k.longestUnavailableS)}</td><td>${k.leaderChanges}</td><td>${k.alerts}</td></tr>`;
   });
   return `<!doctype html>

@@ -2,7 +2,7 @@
 // membership, election timeline and metrics.
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, appendFileSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { runCommand, sleep } from '../lab/exec.js';
 import type { Lab, LabNode } from '../lab/lab.js';
 import type { RunRegistry } from '../lab/registry.js';
@@ -167,6 +167,14 @@ export class EtcdCluster implements Cluster {
     const uid = s.lab.uid;
     if (uid !== undefined) {
       for (const d of [this.opts.runDir, join(this.opts.runDir, 'nodes')]) chmodSync(d, statSync(d).mode | 0o111);
+      // The node runs as its own uid: every directory above the run's must let it pass (mkdtemp makes 0700).
+      for (let d = dirname(resolve(this.opts.runDir)); ; d = dirname(d)) {
+        const st = statSync(d);
+        if (st.uid !== uid && (st.mode & 0o001) === 0) {
+          throw envError(`etcd node ${s.lab.name} runs as uid ${uid} and cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}): put the run directory elsewhere, or chmod o+x ${d}`);
+        }
+        if (d === dirname(d)) break;
+      }
       chownSync(s.dir, uid, uid);
       if (existsSync(this.logFile(s.lab.name))) chownSync(this.logFile(s.lab.name), uid, uid);
     }

@@ -1,6 +1,6 @@
 // `faultline lab` through the built CLI: missing etcd → exit 4 with the apt-get hint; up/Ctrl-C, up --detach/down.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,8 @@ const pidAlive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/State
 
 describe('faultline lab (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fl-labcli-'));
+  // Nodes run as their own uids (as root) and must be able to enter the run directory.
+  chmodSync(dir, 0o755);
   const started: string[] = [];
   afterAll(async () => {
     for (const r of started) await cli(['lab', 'down', r]);
@@ -29,6 +31,8 @@ describe('faultline lab (CLI)', () => {
 
   it('missing etcd binary: exit 4, one line naming the apt-get fix, nothing registered', async () => {
     const before = await runsNow();
+    const c = await cli(['lab', 'up', '--lab', 'host', '--etcd-bin', '/nonexistent/etcd', '--json']);
+    expect(c.code).toBe(4);
     const a = await cli(['lab', 'up', '--lab', 'host', '--etcd-bin', '/nonexistent', '--dir', join(dir, 'x')]);
     expect(a.code).toBe(4);
     expect(a.stderr.trim().split('\n')).toHaveLength(1);

@@ -53,7 +53,10 @@ function toOp(form: Edn, index: number, bad: (what: string) => Error): Op {
   const value = m.get('value');
   if (value !== undefined) op.value = toJson(value);
   const error = m.get('error');
-  if (error !== undefined && error !== null) op.error = typeof error === 'string' ? error : JSON.stringify(toJson(error));
+  if (error !== undefined && error !== null) {
+    const e = toJson(error);
+    op.error = typeof e === 'string' ? e : JSON.stringify(e);
+  }
   return op;
 }
 

@@ -1,5 +1,5 @@
 // Loads a history file in any supported format (auto-detected unless forced) as our Op[].
-import { open, readFile } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { FaultlineError, EXIT } from '../../util/errors.js';
 import { readHistory } from '../reader.js';
 import type { Imported } from './common.js';
@@ -24,7 +24,7 @@ export async function loadHistory(path: string, format: Format | 'auto' = 'auto'
   if (format !== 'auto' && !FORMATS.includes(format)) throw new FaultlineError(`unknown format "${format}" (known: auto, ${FORMATS.join(', ')})`, EXIT.usage);
   let head: string;
   try {
-    head = await readHead(path);
+    head = readHead(path);
   } catch (e) {
     throw new FaultlineError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, EXIT.usage);
   }
@@ -34,18 +34,19 @@ export async function loadHistory(path: string, format: Format | 'auto' = 'auto'
   const chosen = format === 'auto' ? detected : format;
   if (chosen === undefined) throw new FaultlineError(`${file}:1: cannot tell the history format (force one with --format ${FORMATS.join('|')})`, EXIT.usage);
   if (chosen === 'jsonl') return { ...(await readHistory(path, file)), format: chosen };
-  return { ...PARSERS[chosen](await readFile(path, 'utf8'), file), format: chosen };
+  // Text formats are small (Porcupine and Knossos logs); a synchronous read is the cheapest way in.
+  return { ...PARSERS[chosen](readFileSync(path, 'utf8'), file), format: chosen };
 }
 
 const HEAD_BYTES = 8192;
 
-async function readHead(path: string): Promise<string> {
-  const fh = await open(path, 'r');
+function readHead(path: string): string {
+  const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.toString('utf8', 0, bytesRead);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.toString('utf8', 0, n);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }

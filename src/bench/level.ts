@@ -1,0 +1,80 @@
+// One benchmark level: autocannon puts to one etcd endpoint at one concurrency, with our own HdrHistogram.
+import autocannon from 'autocannon';
+import { newHistogram } from '../report/latency.js';
+import type { BenchLevel } from '../report/results.js';
+
+export interface LevelOptions {
+  endpoint: string;
+  role: string;
+  connections: number;
+  durationS: number;
+  /** Stop after this many requests even if time remains. */
+  maxRequests?: number;
+  /** Per-request timeout, seconds. */
+  timeoutS?: number;
+}
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+
+/** etcd benchmark's response time histogram: 10 equal-width buckets from fastest to slowest, by upper bound. */
+function histogramBuckets(latencies: readonly number[], fastestMs: number, slowestMs: number): { ms: number; count: number }[] {
+  const step = (slowestMs - fastestMs) / 10;
+  const out = Array.from({ length: 11 }, (_, i) => ({ ms: Math.round((fastestMs + step * i) * 1000) / 1000, count: 0 }));
+  for (const ms of latencies) out[step > 0 ? Math.min(10, Math.ceil((ms - fastestMs) / step)) : 0]!.count++;
+  return out;
+}
+
+export async function runLevel(o: LevelOptions): Promise<BenchLevel> {
+  const h = newHistogram();
+  const perSecond: number[] = [];
+  const latencies: number[] = [];
+  let sum = 0;
+  let sumSq = 0;
+  const result = await new Promise<autocannon.Result>((resolvePromise, reject) => {
+    const instance = autocannon(
+      {
+        url: `${o.endpoint.replace(/\/$/, '')}/v3/kv/put`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key: b64('faultline/bench'), value: b64('12345678') }),
+        connections: o.connections,
+        duration: o.durationS,
+        ...(o.maxRequests ? { amount: o.maxRequests } : {}),
+        timeout: o.timeoutS ?? 10,
+      },
+      (err: unknown, res: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolvePromise(res)),
+    );
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (status < 200 || status >= 300) return;
+      h.recordValue(Math.max(1, Math.round(ms * 1000)));
+      latencies.push(ms);
+      sum += ms;
+      sumSq += ms * ms;
+    });
+    (instance as NodeJS.EventEmitter).on('tick', (t: { counter: number }) => perSecond.push(t.counter));
+  });
+  const n = h.totalCount;
+  const mean = n ? sum / n : 0;
+  const us = (q: number): number => (n ? h.getValueAtPercentile(q) / 1000 : 0);
+  let fastest = n ? Infinity : 0;
+  let slowest = 0;
+  for (const ms of latencies) {
+    if (ms < fastest) fastest = ms;
+    if (ms > slowest) slowest = ms;
+  }
+  return {
+    endpoint: o.endpoint,
+    role: o.role,
+    connections: o.connections,
+    durationS: o.durationS,
+    requests: result.requests.total ?? n,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    timeouts: result.timeouts,
+    rps: result.duration > 0 ? n / result.duration : 0,
+    summary: { totalS: result.duration, slowest, fastest, average: mean, stddev: n ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) : 0 },
+    percentiles: { p10: us(10), p25: us(25), p50: us(50), p75: us(75), p90: us(90), p95: us(95), p99: us(99), p999: us(99.9) },
+    histogram: n ? histogramBuckets(latencies, fastest, slowest) : [],
+    perSecond,
+  };
+}

@@ -1,0 +1,82 @@
+// `faultline bench`: maximum-throughput commit latency (autocannon puts) at a ladder of concurrency levels.
+import { resolve } from 'node:path';
+import { runBench } from '../bench/bench-run.js';
+import { formatBenchLevel } from '../bench/format.js';
+import { parseLabKind } from '../lab/factory.js';
+import { parseNumber, parseOptions } from '../util/args.js';
+import { EXIT, usageError } from '../util/errors.js';
+import type { Command } from './command.js';
+
+const USAGE = `usage: faultline bench [--endpoints URL,...] [--connections 1,16,64] [--duration S] [--requests N]
+                       [--lab host|netns] [--nodes N] [--etcd-bin PATH] [--results DIR] [--json]
+
+Puts (POST /v3/kv/put) as fast as possible against the leader and then each follower, at every
+concurrency of the ladder, and prints etcd benchmark's summary per level. Stored as a run:
+RESULTS/bench/<time>-<runid>/ with test.json, results.json ("bench" key), report.html, junit.xml.
+  --endpoints URL,...   an existing cluster's client URLs (default: start a cluster of --nodes in --lab)
+  --connections LIST    concurrency ladder (default 1,16,64)
+  --duration S          seconds per level (default 5, at most 300)
+  --requests N          stop a level after N requests
+  --lab host|netns      lab for the cluster bench starts (default host)
+  --nodes N             cluster size when starting one (default 3)
+  --etcd-bin PATH       etcd binary or directory
+  --results DIR         results directory (default ./results)
+  --json                print results.json's "bench" array instead of the text summary
+exit codes: 0 done, 3 bad usage, 4 environment (etcd missing, endpoint not answering)`;
+
+function parseLadder(raw: string | undefined): number[] {
+  if (raw === undefined) return [1, 16, 64];
+  const list = raw.split(',').map((x) => Number(x.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1 || n > 1024)) {
+    throw usageError(`faultline bench: --connections must be a comma-separated list of integers 1..1024, got "${raw}"`);
+  }
+  return list;
+}
+
+function parseEndpoints(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const list = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const u of list) {
+    if (!/^https?:\/\/[^/]+\/?$/.test(u)) throw usageError(`faultline bench: --endpoints entry "${u}" is not a base URL like http://127.0.0.1:2379`);
+  }
+  if (list.length === 0) throw usageError('faultline bench: --endpoints is empty; give client URLs like http://127.0.0.1:2379');
+  return list;
+}
+
+export const command: Command = {
+  summary: 'commit-latency benchmark (autocannon) against leader and followers',
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals } = parseOptions('bench', argv, {
+      endpoints: { type: 'string' },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      requests: { type: 'string' },
+      lab: { type: 'string' },
+      nodes: { type: 'string' },
+      'etcd-bin': { type: 'string' },
+      results: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length) throw usageError(`faultline bench: unexpected argument "${positionals[0]}" (see: faultline bench --help)`);
+    const durationS = parseNumber('bench', 'duration', values.duration, 1) ?? 5;
+    if (durationS > 300) throw usageError(`faultline bench: --duration must be at most 300 seconds per level, got ${durationS}`);
+    const nodes = parseNumber('bench', 'nodes', values.nodes, 1) ?? 3;
+    const maxRequests = parseNumber('bench', 'requests', values.requests, 1);
+    const { runDir, results } = await runBench({
+      resultsDir: resolve(values.results ?? 'results'),
+      endpoints: parseEndpoints(values.endpoints),
+      lab: parseLabKind(values.lab) ?? 'host',
+      nodes,
+      connections: parseLadder(values.connections),
+      durationS,
+      ...(maxRequests ? { maxRequests } : {}),
+      ...(values['etcd-bin'] ? { etcdBin: values['etcd-bin'] } : {}),
+      command: ['faultline', 'bench', ...argv],
+      onLevel: values.json ? undefined : (l) => process.stdout.write(formatBenchLevel(l) + '\n\n'),
+    });
+    if (values.json) process.stdout.write(JSON.stringify({ runDir, bench: results.bench }) + '\n');
+    else process.stdout.write(`report: ${runDir}/report.html\n`);
+    return EXIT.valid;
+  },
+};
