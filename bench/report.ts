@@ -32,7 +32,7 @@ async function main(): Promise<void> {
       const run = loadRun(dir);
       const loadMs = since(t);
       t = performance.now();
-      const { summary, result } = await checkHistory(run.history, run.test, 300);
+      const { summary, result } = await checkHistory(run.history, run.test, 60);
       const checkMs = since(t);
       t = performance.now();
       const { results, calls } = measure(run, summary);
@@ -50,9 +50,9 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       t = performance.now();
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-      await page.waitForFunction(() => (window as unknown as { __faultline?: { done: boolean } }).__faultline?.done === true, undefined, { timeout: 120_000 });
+      await page.waitForFunction(() => (globalThis as unknown as { __faultline?: { done: boolean } }).__faultline?.done === true, undefined, { timeout: 120_000 });
       const renderMs = since(t);
-      const failed = await page.evaluate(() => (window as unknown as { __faultline: { failed: number } }).__faultline.failed);
+      const failed = await page.evaluate(() => (globalThis as unknown as { __faultline: { failed: number } }).__faultline.failed);
       await page.close();
       const mb = statSync(file).size / 1e6;
       const historyMb = statSync(join(dir, 'history.jsonl')).size / 1e6;

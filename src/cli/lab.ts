@@ -181,15 +181,17 @@ async function down(argv: string[]): Promise<number> {
   if (!runId || positionals.length > 1) throw usageError('faultline lab down: give exactly one RUNID (see: faultline lab status)');
   const rec = listRuns().find((r) => r.runId === runId);
   if (!rec) throw usageError(`faultline lab down: no registered run "${runId}" (see: faultline lab status)`);
+  const file = join(registryDir(), `${runId}.json`);
   let how = 'swept';
   if (rec.ownerAlive) {
     // The owner cleans up after itself on SIGTERM; wait for its record to disappear.
     process.kill(rec.ownerPid, 'SIGTERM');
+    // Done when its record is gone (released) or it died; an orphaned owner may linger as a zombie until
+    // pid 1 reaps it, so the record is the signal to watch.
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && isAlive(rec.ownerPid, rec.ownerStartTime)) await sleep(50);
+    while (Date.now() < deadline && existsSync(file) && isAlive(rec.ownerPid, rec.ownerStartTime)) await sleep(20);
     how = 'stopped by its owner';
   }
-  const file = join(registryDir(), `${runId}.json`);
   const errors: string[] = [];
   if (existsSync(file)) {
     // Owner gone (or killed before finishing): remove what is still recorded, processes first.

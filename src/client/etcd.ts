@@ -62,8 +62,10 @@ function exchange(pool: Pool, path: string, body: string, timeoutMs: number): Pr
     let status = 0;
     const chunks: Buffer[] = [];
     pool.dispatch(
-      { origin: undefined, path, method: 'POST', headers: JSON_HEADERS, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+      { path, method: 'POST', headers: JSON_HEADERS, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
       {
+        // Present so undici takes this as a new-style handler (it checks for this method).
+        onRequestStart() {},
         onResponseStart(_c, statusCode) {
           status = statusCode;
         },
@@ -234,6 +236,8 @@ export class EtcdClient implements Client {
   private attemptOf(e: unknown): Attempt {
     const err = e as { code?: string; message?: string };
     const code = err.code ?? 'UNKNOWN';
+    // Our own malformed request is a bug to report, not an outcome of the store.
+    if (code === 'UND_ERR_INVALID_ARG') throw e;
     const connectPhase = typeof e === 'object' && e !== null && this.connectErrors.has(e);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { kind: 'timeout', connectPhase: false };
     if (code === 'UND_ERR_CONNECT_TIMEOUT') return { kind: 'timeout', connectPhase: true };

@@ -164,9 +164,11 @@ export function raftHealth(
   const before = el.filter((e) => e.leaderS < 0);
   const during = el.filter((e) => e.leaderS >= 0);
   const leaderChanges = Math.max(0, during.length - (before.length === 0 ? 1 : 0));
+  // Terms count from the leader in place at time zero, or from the first leader when the cluster was still
+  // forming: the follower-at-term-0/1 lines of a fresh cluster are setup, not growth.
   const terms = events.map((e) => e.term);
-  const termsAtStart = events.filter((e) => e.time < 0).map((e) => e.term);
-  const termStart = termsAtStart.length ? Math.max(...termsAtStart) : terms.length ? Math.min(...terms) : null;
+  const base = before.length ? before[before.length - 1]! : el[0];
+  const termStart = base ? base.term : terms.length ? Math.min(...terms) : null;
   const termEnd = terms.length ? Math.max(...terms) : null;
   const termGrowth = termStart !== null && termEnd !== null ? termEnd - termStart : 0;
   const minutes = Math.max(durationS, 1) / 60;

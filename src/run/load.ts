@@ -5,10 +5,10 @@ import type { RateLimiter } from '../generator/rate.js';
 import type { HistoryRecorder } from './recorder.js';
 
 /**
- * After a `fail` a worker waits this long: a refused connection (killed node) fails in microseconds, and
- * without a pause one worker would write tens of thousands of identical failures a second.
+ * After a `fail` or `info` a worker waits this long: a refused connection (killed node) fails in
+ * microseconds, and without a pause one worker would write tens of thousands of identical failures a second.
  */
-const PAUSE_AFTER_FAIL_MS = 20;
+const PAUSE_AFTER_ERROR_MS = 20;
 
 export interface LoadOptions {
   concurrency: number;
@@ -72,7 +72,8 @@ export class Load {
         // The op may still take effect at any later time, so this process can never issue again (Jepsen).
         process += concurrency;
         this.maxProcess = Math.max(this.maxProcess, process);
-      } else if (c.type === 'fail') await this.pause(PAUSE_AFTER_FAIL_MS);
+      }
+      if (c.type !== 'ok') await this.pause(PAUSE_AFTER_ERROR_MS);
     }
   }
 }

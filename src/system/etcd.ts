@@ -264,7 +264,7 @@ export class EtcdCluster implements Cluster {
           return l;
         }
       }),
-      ...tail(join(s.dir, 'stdout.log')),
+      ...stdoutErrors(join(s.dir, 'stdout.log'), tail),
     ].slice(-MEMBER_TAIL);
     return `etcd node ${s.lab.name} (run ${this.opts.lab.runId}) ${what}; log ${this.logFile(s.lab.name)} ends:\n  ${lines.join('\n  ') || '(empty)'}`;
   }
@@ -528,6 +528,18 @@ export class EtcdCluster implements Cluster {
       this.registry?.forget((r) => r.kind === 'dir' && r.path === s.dataDir);
     }
   }
+}
+
+/** etcd prints flag errors to stderr followed by a long usage text: keep the error lines, else the tail. */
+function stdoutErrors(file: string, tail: (f: string) => string[]): string[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const errors = text.split('\n').filter((l) => /error|fatal|panic|not defined|invalid|denied/i.test(l) && !l.startsWith('{'));
+  return errors.length > 0 ? errors.slice(-MEMBER_TAIL) : tail(file);
 }
 
 export function peerUrl(n: LabNode): string {

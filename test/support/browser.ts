@@ -62,7 +62,7 @@ export async function openReport(file: string, options: { charts?: boolean; time
     const t0 = performance.now();
     await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
     if (options.charts !== false) {
-      await page.waitForFunction(() => (window as unknown as { __faultline?: Rendered }).__faultline?.done === true, undefined, { timeout: timeoutMs });
+      await page.waitForFunction(() => (globalThis as unknown as { __faultline?: Rendered }).__faultline?.done === true, undefined, { timeout: timeoutMs });
     }
     const renderMs = performance.now() - t0;
     return { page, errors, requests, dialogs, renderMs, close };
@@ -73,7 +73,7 @@ export async function openReport(file: string, options: { charts?: boolean; time
 }
 
 export async function renderState(page: Page): Promise<Rendered> {
-  return page.evaluate(() => (window as unknown as { __faultline: Rendered }).__faultline);
+  return page.evaluate(() => (globalThis as unknown as { __faultline: Rendered }).__faultline);
 }
 
 /** Number of drawn marks (data marks, not axes) in the vega SVG of chart `id`. */

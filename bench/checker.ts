@@ -1,0 +1,188 @@
+// Benchmarks the linearizability checker on Porcupine's corpus and a synthetic 1M-op history.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { check, checkSync, closeWorkers } from '../src/checker/index.js';
+import { loadHistory } from '../src/history/import/load.js';
+import { readHistory } from '../src/history/reader.js';
+import { createModel } from '../src/model/registry.js';
+import { writeSyntheticHistory } from './synthetic-history.js';
+
+// Compiled to dist/bench/checker.js: the repository is two levels up, the corpus beside it.
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../../shared/corpus/porcupine/', import.meta.url));
+const SYNTHETIC = join(tmpdir(), 'faultline-bench', 'synthetic-1m.jsonl');
+
+interface Report {
+  section: string;
+  lines: string[];
+  figures: Record<string, number | string | boolean>;
+}
+
+const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
+
+/** Each section runs in its own process, so its peak RSS is its own (worker threads included). */
+const SECTIONS: Record<string, () => Promise<Report>> = {
+  async jepsen() {
+    const files = readdirSync(CORPUS + 'jepsen').sort();
+    const t0 = performance.now();
+    let checkMs = 0;
+    const rows: [string, number, boolean | string][] = [];
+    for (const f of files) {
+      const { ops } = await loadHistory(CORPUS + 'jepsen/' + f);
+      const t = performance.now();
+      const r = checkSync(ops, createModel({ name: 'cas-register' }));
+      const dt = performance.now() - t;
+      checkMs += dt;
+      rows.push([f, dt, r.valid]);
+    }
+    const total = ms(t0);
+    rows.sort((a, b) => b[1] - a[1]);
+    return {
+      section: 'jepsen',
+      lines: [`jepsen etcd corpus, ${files.length} files, in-process (cold JIT): check ${checkMs.toFixed(1)} ms, load+check ${total} ms`, `  slowest: ${rows.slice(0, 5).map(([f, t, v]) => `${f} ${t.toFixed(1)} ms (${v})`).join(', ')}`],
+      figures: { jepsenCheckMs: Math.round(checkMs * 10) / 10, jepsenTotalMs: total, slowestFile: rows[0][0], slowestMs: Math.round(rows[0][1] * 10) / 10, linearizable: rows.filter((r) => r[2] === true).length },
+    };
+  },
+
+  async kv() {
+    const lines: string[] = [];
+    const figures: Report['figures'] = {};
+    let total = 0;
+    for (const f of ['c01-ok', 'c01-bad', 'c10-ok', 'c10-bad', 'c50-ok', 'c50-bad']) {
+      const { ops } = await loadHistory(`${CORPUS}kv/${f}.txt`);
+      const t = performance.now();
+      const r = await check(ops, createModel({ name: 'kv' }));
+      const dt = ms(t);
+      total += dt;
+      figures[`${f}Ms`] = dt;
+      lines.push(`  ${f}: ${r.valid} in ${dt} ms`);
+    }
+    await closeWorkers();
+    figures.kvPartitionedTotalMs = Math.round(total * 10) / 10;
+    return { section: 'kv', lines: [`kv corpus, partitioned: ${figures.kvPartitionedTotalMs} ms total`, ...lines], figures };
+  },
+
+  async 'kv-unpartitioned'() {
+    const lines: string[] = [];
+    let total = 0;
+    for (const f of ['c01-ok', 'c01-bad', 'c10-ok', 'c10-bad']) {
+      const { ops } = await loadHistory(`${CORPUS}kv/${f}.txt`);
+      const t = performance.now();
+      const r = checkSync(ops, createModel({ name: 'kv', partition: false }));
+      const dt = ms(t);
+      total += dt;
+      lines.push(`  ${f}: ${r.valid} in ${dt} ms (${r.partitions[0].visited} configurations)`);
+    }
+    return { section: 'kv-unpartitioned', lines: [`kv c01+c10 unpartitioned: ${total.toFixed(1)} ms total`, ...lines], figures: { kvUnpartitionedMs: Math.round(total * 10) / 10 } };
+  },
+
+  async 'c50-bad-evidence'() {
+    const { ops } = await loadHistory(CORPUS + 'kv/c50-bad.txt');
+    const t = performance.now();
+    const r = await check(ops, createModel({ name: 'kv' }), { allPartitions: true, timeoutMs: 60_000, maxMemoryMb: 4096 });
+    const dt = ms(t);
+    await closeWorkers();
+    const decided = r.partitions.filter((p) => p.valid !== 'unknown').length;
+    return {
+      section: 'c50-bad-evidence',
+      lines: [
+        `kv c50-bad, evidence for every key: ${decided}/10 keys decided in ${dt} ms, verdict ${r.valid}`,
+        `  ${r.partitions.map((p) => `key ${p.key}: ${p.valid} ${p.ms.toFixed(1)} ms, ${p.visited} configs, prefix ${p.linearized?.length ?? '-'}/${p.ops}`).join('\n  ')}`,
+      ],
+      figures: { c50BadAllKeysMs: dt, c50BadKeysDecided: decided },
+    };
+  },
+
+  async 'c50-unpartitioned'() {
+    const lines: string[] = [];
+    const figures: Report['figures'] = {};
+    for (const f of ['c50-ok', 'c50-bad']) {
+      const { ops } = await loadHistory(`${CORPUS}kv/${f}.txt`);
+      const t = performance.now();
+      const r = checkSync(ops, createModel({ name: 'kv', partition: false }), { timeoutMs: 60_000, maxMemoryMb: 4096 });
+      const dt = ms(t);
+      figures[`${f}UnpartitionedMs`] = dt;
+      figures[`${f}Unpartitioned`] = String(r.valid);
+      lines.push(`  ${f}: ${r.valid}${r.partitions[0].reason ? ` (${r.partitions[0].reason})` : ''} in ${dt} ms, ${r.partitions[0].visited} configurations, prefix ${r.partitions[0].linearized?.length ?? '-'}/${r.ops}`);
+    }
+    return { section: 'c50-unpartitioned', lines: ['kv c50 unpartitioned, 60 s timeout each:', ...lines], figures };
+  },
+
+  async synthetic() {
+    mkdirSync(join(tmpdir(), 'faultline-bench'), { recursive: true });
+    let gen = 0;
+    if (!existsSync(SYNTHETIC)) {
+      const t = performance.now();
+      await writeSyntheticHistory(SYNTHETIC, { keys: 1000, opsPerKey: 1000, procsPerKey: 5, activeKeys: 20, seed: 42 });
+      gen = ms(t);
+    }
+    const t0 = performance.now();
+    const { ops } = await readHistory(SYNTHETIC);
+    const readMs = ms(t0);
+    const t1 = performance.now();
+    const r = await check(ops, createModel({ name: 'cas-register' }), { timeoutMs: 120_000, maxMemoryMb: 4096 });
+    const checkMs = ms(t1);
+    await closeWorkers();
+    const info = ops.filter((o) => o.type === 'info').length;
+    const mb = Math.round(statSync(SYNTHETIC).size / 1e6);
+    return {
+      section: 'synthetic',
+      lines: [
+        `synthetic cas-register history: ${r.ops} ops checked (${ops.length} lines, ${info} info, ${mb} MB JSONL) over ${r.partitions.length} keys${gen ? `, generated in ${gen} ms` : ''}`,
+        `  read+validate ${readMs} ms, check ${checkMs} ms (${Math.round(r.ops / (checkMs / 1000))} ops/s), total ${Math.round((readMs + checkMs) * 10) / 10} ms, verdict ${r.valid}`,
+      ],
+      figures: { syntheticOps: r.ops, syntheticReadMs: readMs, syntheticCheckMs: checkMs, syntheticTotalMs: Math.round((readMs + checkMs) * 10) / 10, syntheticValid: String(r.valid) },
+    };
+  },
+};
+
+/** The whole `faultline check` process over every jepsen file in one call: startup and parsing included. */
+function cliRun(): Report {
+  const files = readdirSync(CORPUS + 'jepsen').sort().map((f) => CORPUS + 'jepsen/' + f);
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [join(REPO, 'dist/src/cli/main.js'), 'check', ...files], { encoding: 'utf8' });
+    times.push(performance.now() - t);
+    if (r.status !== 1) throw new Error(`faultline check exited ${r.status}: ${r.stderr}`);
+  }
+  times.sort((a, b) => a - b);
+  const median = Math.round(times[3]);
+  return {
+    section: 'cli',
+    lines: [`faultline check over all ${files.length} jepsen files, whole process: median ${median} ms, best ${Math.round(times[0])} ms (7 runs)`],
+    figures: { cliJepsenMedianMs: median, cliJepsenBestMs: Math.round(times[0]) },
+  };
+}
+
+async function main(): Promise<void> {
+  const i = process.argv.indexOf('--section');
+  if (i >= 0) {
+    const report = await SECTIONS[process.argv[i + 1]]();
+    report.figures.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    process.stdout.write(JSON.stringify(report) + '\n');
+    return;
+  }
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = only.length > 0 ? only : [...Object.keys(SECTIONS), 'cli'];
+  const all: Record<string, number | string | boolean> = {};
+  console.log('targets (Porcupine, Go, this machine): jepsen 646 ms total (etcd_002 239 ms); kv partitioned 201 ms; kv c01+c10 unpartitioned 4.9 s;');
+  console.log('  ours: whole CLI over jepsen <= 646 ms; every key of c50-bad < 60 s and 4 GB; 1M ops/1k keys < 30 s and 4 GB; stretch: c50 unpartitioned < 60 s\n');
+  for (const name of names) {
+    let report: Report;
+    if (name === 'cli') report = cliRun();
+    else {
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--section', name], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (r.status !== 0) throw new Error(`section ${name} failed: ${r.stderr}`);
+      report = JSON.parse(r.stdout.trim().split('\n').pop()!) as Report;
+    }
+    console.log(report.lines.join('\n') + (report.figures.peakRssMb !== undefined ? `\n  peak RSS ${report.figures.peakRssMb} MB` : ''));
+    for (const [k, v] of Object.entries(report.figures)) all[k === 'peakRssMb' ? `${name}PeakRssMb` : k] = v;
+  }
+  console.log('\n' + JSON.stringify(all));
+}
+
+await main();

@@ -1,0 +1,142 @@
+// The checker library: models, evidence, nondeterministic models, worker pool, timeout and memory caps.
+import { describe, expect, it } from 'vitest';
+import { check, checkSync } from '../../src/checker/index.js';
+import { WorkerPool } from '../../src/checker/pool.js';
+import { loadHistory } from '../../src/history/import/load.js';
+import type { Json, Op } from '../../src/history/op.js';
+import { casRegister } from '../../src/model/cas-register.js';
+import { kv } from '../../src/model/kv.js';
+import { ModelInputError, type Model } from '../../src/model/model.js';
+import { createModel } from '../../src/model/registry.js';
+import { register } from '../../src/model/register.js';
+import { CORPUS } from './corpus.js';
+
+/** Builds a history from [process, type, f, value, extra] tuples. */
+function h(...rows: [number, Op['type'], string, Json?, Partial<Op>?][]): Op[] {
+  return rows.map(([process, type, f, value, extra], index) => ({ index, time: index, process, type, f, ...(value === undefined ? {} : { value }), ...extra }));
+}
+
+describe('models', () => {
+  it('register: a read sees the last write; an unknown-outcome write may or may not have happened', () => {
+    const ok = h([0, 'invoke', 'write', 1], [0, 'ok', 'write', 1], [1, 'invoke', 'write', 2], [1, 'info', 'write', 2], [2, 'invoke', 'read', null], [2, 'ok', 'read', 1], [2, 'invoke', 'read', null], [2, 'ok', 'read', 2]);
+    expect(checkSync(ok, register()).valid).toBe(true);
+    const stale = h([0, 'invoke', 'write', 1], [0, 'ok', 'write', 1], [0, 'invoke', 'write', 2], [0, 'ok', 'write', 2], [1, 'invoke', 'read', null], [1, 'ok', 'read', 1]);
+    expect(checkSync(stale, register()).valid).toBe(false);
+    expect(() => checkSync(h([0, 'invoke', 'cas', [1, 2]]), register())).toThrow(/no cas/);
+  });
+
+  it('cas-register: a failed cas is an observation; --initial sets the start value', () => {
+    const failed = h([0, 'invoke', 'cas', [0, 1]], [0, 'ok', 'cas', [0, 1], { succeeded: false }]);
+    expect(checkSync(failed, casRegister()).valid).toBe(true);
+    expect(checkSync(failed, casRegister({ initial: 0 })).valid).toBe(false);
+    const fail = h([0, 'invoke', 'cas', [0, 1]], [0, 'fail', 'cas', [0, 1]], [1, 'invoke', 'read', null], [1, 'ok', 'read', 0]);
+    expect(checkSync(fail, casRegister({ initial: 0 })).valid).toBe(true);
+  });
+
+  it('kv: appends concatenate, gets of absent keys read ""; partitioned by key', () => {
+    const hist = h([0, 'invoke', 'append', 'a', { key: 'x' }], [0, 'ok', 'append', 'a', { key: 'x' }], [1, 'invoke', 'get', null, { key: 'y' }], [1, 'ok', 'get', null, { key: 'y' }], [1, 'invoke', 'get', null, { key: 'x' }], [1, 'ok', 'get', 'a', { key: 'x' }]);
+    const r = checkSync(hist, kv());
+    expect(r.valid).toBe(true);
+    expect(r.partitions.map((p) => p.key)).toEqual(['x', 'y']);
+    expect(checkSync(hist, createModel({ name: 'kv', partition: false })).partitions).toHaveLength(1);
+  });
+
+  it('nondeterministic models are searched over sets of states', () => {
+    // A "lossy" register: a write may be dropped. Reads must see some surviving value.
+    const base = register();
+    const lossy: Model<string, unknown, unknown> = {
+      ...(base as unknown as Model<string, unknown, unknown>),
+      name: 'lossy',
+      spec: undefined,
+      nondeterministic: true,
+      pin: undefined,
+      deadState: undefined,
+      blind: undefined,
+      step: (s, input, output) => {
+        const next = base.step(s, input as never, output as never);
+        return (input as { f: string }).f === 'write' ? [...next, s] : next;
+      },
+    };
+    const hist = h([0, 'invoke', 'write', 1], [0, 'ok', 'write', 1], [0, 'invoke', 'write', 2], [0, 'ok', 'write', 2], [1, 'invoke', 'read', null], [1, 'ok', 'read', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', 3]);
+    expect(checkSync(hist.slice(0, 6), lossy).valid).toBe(true);
+    expect(checkSync(hist, lossy).valid).toBe(false);
+  });
+
+  it('ModelInputError names the history position', () => {
+    expect(() => checkSync(h([0, 'invoke', 'put', { a: 1 }]), kv())).toThrow(/history op 0: kv put value must be a string/);
+    expect(new ModelInputError('x')).toBeInstanceOf(Error);
+  });
+});
+
+describe('evidence', () => {
+  it('an illegal history: the longest linearizable prefix and the ops that could not come next', () => {
+    const hist = h([0, 'invoke', 'write', 1], [0, 'ok', 'write', 1], [1, 'invoke', 'read', null], [2, 'invoke', 'write', 3], [1, 'ok', 'read', 2], [2, 'ok', 'write', 3]);
+    const r = checkSync(hist, casRegister());
+    expect(r.valid).toBe(false);
+    const p = r.partitions[0];
+    expect(p.linearized).toEqual([{ op: 0, description: 'write(1)', state: '1' }]);
+    expect(p.stuck).toEqual({
+      state: '1',
+      frontier: 2,
+      candidates: [
+        { op: 2, description: 'read() → 2', legal: false },
+        { op: 3, description: 'write(3)', legal: true },
+      ],
+    });
+  });
+
+  it("evidence 'full' gives a valid partition's whole linearization; 'none' gives nothing", () => {
+    const hist = h([0, 'invoke', 'write', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', 1], [0, 'ok', 'write', 1]);
+    expect(checkSync(hist, casRegister(), { evidence: 'full' }).partitions[0].linearized?.map((s) => s.op)).toEqual([0, 1]);
+    expect(checkSync(hist, casRegister()).partitions[0].linearized).toBeUndefined();
+    const bad = h([1, 'invoke', 'read', null], [1, 'ok', 'read', 1]);
+    expect(checkSync(bad, casRegister(), { evidence: 'none' }).partitions[0].stuck).toBeUndefined();
+  });
+});
+
+describe('parallel search and limits', () => {
+  it('the worker pool gives the same verdicts as this thread', async () => {
+    const { ops } = await loadHistory(CORPUS + 'kv/c50-ok.txt');
+    const here = checkSync(ops, kv());
+    const there = await check(ops, kv(), { workers: 2, localBudgetMs: 0 });
+    expect(there.valid).toBe(true);
+    expect(there.partitions.map((p) => [p.key, p.valid, p.ops])).toEqual(here.partitions.map((p) => [p.key, p.valid, p.ops]));
+  });
+
+  it('a pool task runs on a worker thread (loaded from TypeScript under vitest)', async () => {
+    const pool = new WorkerPool(1, 512);
+    try {
+      const ops = [{ id: 0, process: 0, call: 0, ret: 1, input: { f: 'get' }, output: 'nope' }];
+      const r = await pool.run({ model: { name: 'kv' }, key: 'k', ops, limits: { deadline: Infinity, maxBytes: 1e9, evidence: 'failures' }, cancel: new SharedArrayBuffer(4) });
+      expect(r).toMatchObject({ key: 'k', valid: false, ops: 1 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('the first illegal partition cancels the rest; allPartitions searches them all', async () => {
+    const { ops } = await loadHistory(CORPUS + 'kv/c10-bad.txt');
+    const first = await check(ops, kv(), { workers: 2, localBudgetMs: 0 });
+    expect(first.valid).toBe(false);
+    const all = await check(ops, kv(), { workers: 2, localBudgetMs: 0, allPartitions: true });
+    expect(all.partitions.every((p) => p.valid !== 'unknown')).toBe(true);
+  });
+
+  it('a timeout ends in unknown, with the evidence found so far', async () => {
+    const { ops } = await loadHistory(CORPUS + 'kv/c50-ok.txt');
+    const r = checkSync(ops, createModel({ name: 'kv', partition: false }), { timeoutMs: 200 });
+    expect(r.valid).toBe('unknown');
+    expect(r.partitions[0]).toMatchObject({ reason: 'timeout' });
+    expect(r.partitions[0].linearized!.length).toBeGreaterThan(0);
+    expect(r.partitions[0].stuck!.candidates.length).toBeGreaterThan(0);
+  });
+
+  it('a memory cap ends in unknown, in this thread and on workers', async () => {
+    const { ops } = await loadHistory(CORPUS + 'kv/c50-ok.txt');
+    const r = checkSync(ops, createModel({ name: 'kv', partition: false }), { maxMemoryMb: 1 });
+    expect(r.partitions[0]).toMatchObject({ valid: 'unknown', reason: 'memory' });
+    const w = await check(ops, kv(), { workers: 2, localBudgetMs: 0, maxMemoryMb: 2 });
+    expect(w.valid).toBe('unknown');
+    expect(w.partitions.some((p) => p.reason === 'memory')).toBe(true);
+  });
+});
