@@ -4,9 +4,9 @@ import type { AnyModel, Operation } from '../model/model.js';
 import { powerset } from '../model/powerset.js';
 import { bitClear, bitHas, bitSet, bitsetWords } from './bitset.js';
 import { ConfigCache } from './cache.js';
-import { buildEntries, lift, unlift } from './entries.js';
+import { buildEntries, lift, unlift, type EntryList } from './entries.js';
 import { describePrefix, describeStuck } from './evidence.js';
-import { DEAD, LIVE, PRUNE, preparePins } from './pins.js';
+import { DEAD, LIVE, PRUNE, preparePins, type Pins } from './pins.js';
 import type { EvidenceLevel, PartitionResult, UnknownReason } from './result.js';
 import { ILLEGAL, StateTable } from './states.js';
 
@@ -25,164 +25,153 @@ const CHECK_MASK = 0xfff;
 const HEAP_MASK = 0x3ffff;
 
 /**
- * Decides whether `ops` (one partition, in invocation order) is linearizable with respect to `model`.
+ * Decides whether `ops` (one partition) is linearizable with respect to `model`.
  *
  * The search keeps the ops' call and return entries in one list in real-time order. Walking it from the
  * head, any call met before the first return is a candidate to take effect next; taking one (if the model
  * allows it and the resulting configuration is new) lifts its entries out of the list and restarts from
  * the head. Meeting a return means that op should have taken effect already, so the last choice is undone.
  * A configuration is the set of ops taken plus the model state; two paths reaching the same one have the
- * same future, so each is explored once (the cache). This is Porcupine's algorithm, plus three prunings
- * that never change the verdict:
+ * same future, so each is explored once (the cache). This is Porcupine's algorithm, plus prunings that
+ * never change the verdict:
  *  - unknown-outcome ops have no return entry: they may take effect at any time after the call or never,
  *    so nothing forces them in, and taking one that leaves the state unchanged is pointless;
  *  - identical unknown-outcome ops are interchangeable, so the later one is only taken after the earlier;
- *  - model pins (see pins.ts): a branch dies as soon as its state can no longer reach what a pending read saw.
+ *  - an unknown-outcome op immediately followed by a blind op (a write) could as well not have happened;
+ *  - model pins (pins.ts): a branch dies as soon as its state can no longer reach what a pending read
+ *    saw, and states nothing pending can observe are merged into one.
  */
 export function checkPartition(modelIn: AnyModel, ops: readonly Operation[], key: string | null, limits: SearchLimits): PartitionResult {
   const t0 = performance.now();
   const model = modelIn.nondeterministic ? (powerset(modelIn) as AnyModel) : modelIn;
+  const s = prepare(model, ops, limits.evidence !== 'none');
+  const outcome = search(s, limits);
+  const verdict = outcome === true || outcome === false ? outcome : 'unknown';
+  const result: PartitionResult = { key, valid: verdict, ops: ops.length, ms: 0, visited: s.cache.size };
+  if (verdict === 'unknown') result.reason = outcome as UnknownReason;
+  if (verdict === true) {
+    if (limits.evidence === 'full') {
+      const after = new Int32Array(s.depth);
+      for (let d = 0; d < s.depth; d++) after[d] = d + 1 < s.depth ? s.stackState[d + 1] : s.state;
+      result.linearized = describePrefix(model, ops, s.table, s.stackOp, after, s.depth);
+    }
+  } else if (limits.evidence !== 'none') {
+    result.linearized = describePrefix(model, ops, s.table, s.bestOp, s.bestState, s.bestDepth);
+    const last = s.bestDepth > 0 ? s.bestState[s.bestDepth - 1] : s.initState;
+    result.stuck = describeStuck(model, ops, s.table, s.bestOp, s.bestDepth, last);
+  }
+  result.ms = performance.now() - t0;
+  return result;
+}
+
+/** Everything the search loop works on. Built once per partition; the loop keeps it in locals. */
+interface Search {
+  n: number;
+  list: EntryList;
+  hasRet: Uint8Array;
+  blind: Uint8Array;
+  twin: Int32Array;
+  opHash: Int32Array;
+  table: StateTable;
+  cache: ConfigCache;
+  pins: Pins | null;
+  lin: Uint32Array;
+  stackOp: Int32Array;
+  /** State before each op on the stack. */
+  stackState: Int32Array;
+  /** The longest linearization seen: ops and the state after each (only when collecting evidence). */
+  bestOp: Int32Array;
+  bestState: Int32Array;
+  bestDepth: number;
+  depth: number;
+  state: number;
+  initState: number;
+}
+
+function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean): Search {
   const n = ops.length;
   const call = new Float64Array(n);
   const ret = new Float64Array(n);
   const hasRet = new Uint8Array(n);
   const inputs: unknown[] = new Array(n);
   const outputs: unknown[] = new Array(n);
-  let finiteLeft = 0;
   for (let i = 0; i < n; i++) {
     const op = ops[i];
     call[i] = op.call;
     ret[i] = op.ret;
     inputs[i] = op.input;
     outputs[i] = op.output;
-    if (op.ret !== Infinity) {
-      hasRet[i] = 1;
-      finiteLeft++;
-    }
+    hasRet[i] = op.ret !== Infinity ? 1 : 0;
   }
-  const list = buildEntries(call, ret);
-  const { next, head } = list;
-  const table = new StateTable(model, inputs, outputs);
-  const words = bitsetWords(n);
-  const lin = new Uint32Array(words);
-  const cache = new ConfigCache(words);
-  const opHash = randomHashes(n);
-  const twin = twins(model, ops);
   const blind = new Uint8Array(n);
   if (model.blind) for (let i = 0; i < n; i++) blind[i] = model.blind(inputs[i], outputs[i]) ? 1 : 0;
-  const pins = preparePins(model, ops, table);
-  const dead = pins !== null ? pins.dead : -1;
+  const table = new StateTable(model, inputs, outputs);
+  const words = bitsetWords(n);
+  const initState = table.intern(model.init());
+  return {
+    n,
+    list: buildEntries(call, ret),
+    hasRet,
+    blind,
+    twin: twins(model, ops),
+    opHash: randomHashes(n),
+    table,
+    cache: new ConfigCache(words),
+    pins: preparePins(model, ops, table),
+    lin: new Uint32Array(words),
+    stackOp: new Int32Array(n),
+    stackState: new Int32Array(n),
+    bestOp: new Int32Array(evidence ? n : 0),
+    bestState: new Int32Array(evidence ? n : 0),
+    bestDepth: 0,
+    depth: 0,
+    state: initState,
+    initState,
+  };
+}
 
-  const stackOp = new Int32Array(n);
-  const stackState = new Int32Array(n); // state before the op
-  const bestOp = new Int32Array(n);
-  const bestState = new Int32Array(n); // state after the op
+/** The hot loop, kept small so the JIT compiles it quickly. Returns the verdict or why it stopped. */
+function search(s: Search, limits: SearchLimits): boolean | UnknownReason {
+  const { list, hasRet, blind, twin, opHash, table, cache, pins, lin, stackOp, stackState, bestOp, bestState } = s;
+  const { next, head } = list;
+  const dead = pins !== null ? pins.dead : -1;
+  const evidence = bestOp.length > 0;
+  let finiteLeft = 0;
+  for (let i = 0; i < s.n; i++) finiteLeft += hasRet[i];
   let bestDepth = 0;
   let same = 0; // best[0..same) still equals the stack
   let depth = 0;
-  let state = table.intern(model.init());
-  const initState = state;
+  let state = s.state;
   let linHash = 0;
   let iter = 0;
-  let heapUsed = getHeapStatistics().used_heap_size;
-  let verdict: true | false | undefined;
-  let reason: UnknownReason | undefined;
+  let heapUsed = -1;
+  let outcome: boolean | UnknownReason;
 
   let e = next[head];
   for (;;) {
     if ((++iter & CHECK_MASK) === 0) {
       if (limits.cancel !== undefined && Atomics.load(limits.cancel, 0) !== 0) {
-        reason = 'cancelled';
+        outcome = 'cancelled';
         break;
       }
       if (Date.now() > limits.deadline) {
-        reason = 'timeout';
+        outcome = 'timeout';
         break;
       }
-      if ((iter & HEAP_MASK) === 0) heapUsed = getHeapStatistics().used_heap_size;
+      if (heapUsed < 0 || (iter & HEAP_MASK) === 0) heapUsed = getHeapStatistics().used_heap_size;
       if (heapUsed + cache.bytes() + table.bytes() > limits.maxBytes) {
-        reason = 'memory';
+        outcome = 'memory';
         break;
       }
     }
     if (finiteLeft === 0) {
-      verdict = true;
+      outcome = true;
       break;
     }
-    if ((e & 1) === 0) {
-      // A call: try to let this op take effect now.
-      const op = e >> 1;
-      const tw = twin[op];
-      if (tw >= 0 && !bitHas(lin, tw)) {
-        e = next[e];
-        continue;
-      }
-      // An unknown-outcome op followed at once by a blind op (a write) had no visible effect: the same
-      // linearization without it is explored elsewhere, with the op still available.
-      const restricted = depth > 0 && hasRet[stackOp[depth - 1]] === 0;
-      if (restricted && blind[op] === 1) {
-        e = next[e];
-        continue;
-      }
-      let s2: number;
-      // A dead state stays dead under non-resets, and no pinned op can be placed in it (see pins.ts).
-      if (state === dead && !pins!.isReset(op)) s2 = pins!.isPinned(op) ? ILLEGAL : dead;
-      else s2 = table.step(state, op);
-      if (s2 === ILLEGAL || (s2 === state && hasRet[op] === 0)) {
-        e = next[e];
-        continue;
-      }
-      bitSet(lin, op);
-      if (pins !== null) {
-        pins.take(op);
-        // Nothing new to judge when the state did not move and no reset was spent (unless dead states
-        // exist: taking a read may be what leaves the state unobservable).
-        const verdict = s2 !== state || dead >= 0 || pins.isReset(op) ? pins.judge(s2, op, list) : LIVE;
-        if (verdict === DEAD) s2 = dead;
-        if (verdict === PRUNE || (s2 === state && hasRet[op] === 0)) {
-          bitClear(lin, op);
-          pins.untake(op);
-          e = next[e];
-          continue;
-        }
-      }
-      const h = linHash ^ opHash[op];
-      // A configuration reached by taking an unknown-outcome op is restricted (see above): it may only be
-      // skipped if seen before at all, while an unrestricted one only if seen unrestricted.
-      const flagged = 2 * s2 + (hasRet[op] ^ 1);
-      if ((flagged & 1) === 1 && cache.has(configKey(h, flagged - 1), flagged - 1, lin)) {
-        bitClear(lin, op);
-        if (pins !== null) pins.untake(op);
-        e = next[e];
-        continue;
-      }
-      if (!cache.add(configKey(h, flagged), flagged, lin)) {
-        bitClear(lin, op);
-        if (pins !== null) pins.untake(op);
-        e = next[e];
-        continue;
-      }
-      stackOp[depth] = op;
-      stackState[depth] = state;
-      depth++;
-      state = s2;
-      linHash = h;
-      lift(list, op, hasRet[op] === 1);
-      finiteLeft -= hasRet[op];
-      if (depth > bestDepth && limits.evidence !== 'none') {
-        // Copy only what changed since the last record: amortized O(1) per step even on long histories.
-        for (let d = same; d < depth; d++) {
-          bestOp[d] = stackOp[d];
-          bestState[d] = d + 1 < depth ? stackState[d + 1] : state;
-        }
-        bestDepth = depth;
-        same = depth;
-      }
-      e = next[head];
-    } else {
+    if ((e & 1) === 1) {
       // A return: its op should have taken effect by now. Undo the last choice and try the next one.
       if (depth === 0) {
-        verdict = false;
+        outcome = false;
         break;
       }
       depth--;
@@ -195,24 +184,65 @@ export function checkPartition(modelIn: AnyModel, ops: readonly Operation[], key
       unlift(list, op, hasRet[op] === 1);
       finiteLeft += hasRet[op];
       e = next[2 * op];
+      continue;
     }
-  }
-
-  const result: PartitionResult = { key, valid: verdict ?? 'unknown', ops: n, ms: 0, visited: cache.size };
-  if (reason) result.reason = reason;
-  if (verdict === true) {
-    if (limits.evidence === 'full') {
-      const after = new Int32Array(depth);
-      for (let d = 0; d < depth; d++) after[d] = d + 1 < depth ? stackState[d + 1] : state;
-      result.linearized = describePrefix(model, ops, table, stackOp, after, depth);
+    // A call: try to let this op take effect now.
+    const op = e >> 1;
+    e = next[e]; // where to go on if it cannot
+    const tw = twin[op];
+    if (tw >= 0 && !bitHas(lin, tw)) continue;
+    // An unknown-outcome op followed at once by a blind op (a write) had no visible effect: the same
+    // linearization without it is explored elsewhere, with the op still available.
+    if (blind[op] === 1 && depth > 0 && hasRet[stackOp[depth - 1]] === 0) continue;
+    let s2: number;
+    // A dead state stays dead under non-resets, and no pinned op can be placed in it (see pins.ts).
+    if (state === dead && !pins!.isReset(op)) s2 = pins!.isPinned(op) ? ILLEGAL : dead;
+    else s2 = table.step(state, op);
+    if (s2 === ILLEGAL || (s2 === state && hasRet[op] === 0)) continue;
+    bitSet(lin, op);
+    if (pins !== null) {
+      pins.take(op);
+      // Nothing new to judge when the state did not move and no reset was spent (unless dead states
+      // exist: taking a read may be what leaves the state unobservable).
+      const verdict = s2 !== state || dead >= 0 || pins.isReset(op) ? pins.judge(s2, op, list) : LIVE;
+      if (verdict === DEAD) s2 = dead;
+      if (verdict === PRUNE || (s2 === state && hasRet[op] === 0)) {
+        bitClear(lin, op);
+        pins.untake(op);
+        continue;
+      }
     }
-  } else if (limits.evidence !== 'none') {
-    result.linearized = describePrefix(model, ops, table, bestOp, bestState, bestDepth);
-    const last = bestDepth > 0 ? bestState[bestDepth - 1] : initState;
-    result.stuck = describeStuck(model, ops, table, bestOp, bestDepth, last);
+    const h = linHash ^ opHash[op];
+    // A configuration reached by taking an unknown-outcome op is restricted (see above): it may be
+    // skipped if seen before in any way, an unrestricted one only if seen unrestricted.
+    const flagged = 2 * s2 + (hasRet[op] ^ 1);
+    if (((flagged & 1) === 1 && cache.has(configKey(h, flagged - 1), flagged - 1, lin)) || !cache.add(configKey(h, flagged), flagged, lin)) {
+      bitClear(lin, op);
+      if (pins !== null) pins.untake(op);
+      continue;
+    }
+    stackOp[depth] = op;
+    stackState[depth] = state;
+    depth++;
+    state = s2;
+    linHash = h;
+    lift(list, op, hasRet[op] === 1);
+    finiteLeft -= hasRet[op];
+    if (evidence && depth > bestDepth) {
+      // Copy only what changed since the last record: amortized O(1) per step even on long histories.
+      for (let d = same; d < depth; d++) {
+        bestOp[d] = stackOp[d];
+        bestState[d] = d + 1 < depth ? stackState[d + 1] : state;
+      }
+      bestDepth = depth;
+      same = depth;
+    }
+    e = next[head];
   }
-  result.ms = performance.now() - t0;
-  return result;
+  s.depth = depth;
+  s.state = state;
+  s.bestDepth = bestDepth;
+  return outcome;
 }
 
 function configKey(linHash: number, flaggedState: number): number {

@@ -25,14 +25,14 @@ afterAll(async () => {
   rmSync(results, { recursive: true, force: true });
 });
 
-/** Waits until the run's history holds at least `ops` lines; returns the run directory. */
-async function waitForOps(name: string, ops: number, timeoutMs = 40_000): Promise<string> {
+/** Waits until the run's history holds at least `ops` lines and `marker`; returns the run directory. */
+async function waitForOps(root: string, name: string, ops: number, marker: string, timeoutMs = 40_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const latest = join(results, name, 'latest');
+    const latest = join(root, name, 'latest');
     if (existsSync(join(latest, 'history.jsonl')) && statSync(join(latest, 'history.jsonl')).size > 0) {
-      const n = readFileSync(join(latest, 'history.jsonl'), 'utf8').split('\n').length - 1;
-      if (n >= ops) return realpathSync(latest);
+      const text = readFileSync(join(latest, 'history.jsonl'), 'utf8');
+      if (text.split('\n').length - 1 >= ops && text.includes(marker)) return realpathSync(latest);
     }
     if (Date.now() > deadline) throw new Error(`no ${ops} ops in ${name} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
@@ -41,8 +41,10 @@ async function waitForOps(name: string, ops: number, timeoutMs = 40_000): Promis
 
 describe('crash safety', () => {
   it('SIGKILL mid-run: the history is a valid prefix analyze can check, and lab sweep leaves nothing', async () => {
-    running = startCli(['run', 'register', '--nemesis', 'partition-halves', '--time-limit', '60', '--results', results]);
-    const dir = await waitForOps('register', 600);
+    const root = join(results, 'kill');
+    running = startCli(['run', 'register', '--nemesis', 'partition-halves', '--time-limit', '60', '--results', root]);
+    // Killed while the partition is in effect: iptables rules, namespaces and nodes are all live.
+    const dir = await waitForOps(root, 'register', 600, '"type":"info","f":"start-partition-halves"');
     const test = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8')) as TestRecord;
     runIds.push(test.runId);
     running.child.kill('SIGKILL');
@@ -61,8 +63,9 @@ describe('crash safety', () => {
   }, 90_000);
 
   it('SIGINT mid-run: stops load, heals, tears down, keeps and analyzes the history', async () => {
-    running = startCli(['run', 'register', '--nemesis', 'partition-one', '--time-limit', '60', '--results', results]);
-    const dir = await waitForOps('register', 600);
+    const root = join(results, 'int');
+    running = startCli(['run', 'register', '--nemesis', 'partition-one', '--time-limit', '60', '--results', root]);
+    const dir = await waitForOps(root, 'register', 600, '"type":"info","f":"start-partition-one"');
     const test = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8')) as TestRecord;
     runIds.push(test.runId);
     running.child.kill('SIGINT');
@@ -74,6 +77,8 @@ describe('crash safety', () => {
     const events = readLines<{ type: string; phase?: string }>(join(dir, 'events.jsonl'));
     expect(events.at(-1)).toMatchObject({ type: 'phase', phase: 'done' });
     expect(existsSync(join(dir, 'results.json'))).toBe(true);
+    const history0 = readLines<Op>(join(dir, 'history.jsonl'));
+    expect(history0.some((o) => o.process === 'nemesis' && o.type === 'info' && o.f === 'stop-partition-one')).toBe(true);
     // No operation is left without its completion except by the harness's choice: every invoke completed.
     const history = readLines<Op>(join(dir, 'history.jsonl'));
     const open = new Map<string, number>();
