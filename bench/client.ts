@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { EtcdClient } from '../src/client/etcd.js';
 import { OpGenerator } from '../src/generator/generator.js';
+import { HistoryWriter } from '../src/history/writer.js';
 import { createLab } from '../src/lab/factory.js';
 import { newRunId, RunRegistry } from '../src/lab/registry.js';
-import { JsonlFile } from '../src/run/jsonl-file.js';
 import { Load } from '../src/run/load.js';
 import { HistoryRecorder } from '../src/run/recorder.js';
 import { etcdSystem } from '../src/system/etcd.js';
@@ -19,7 +19,7 @@ const LEVELS = [16, 64];
 async function ours(url: string, node: string, concurrency: number, dir: string): Promise<{ rate: number; ok: number; other: number }> {
   const client = new EtcdClient({ timeoutMs: 5000, serializableReads: false, connectionsPerNode: concurrency });
   await client.open(node, url);
-  const file = new JsonlFile(join(dir, `history-${concurrency}.jsonl`));
+  const file = await HistoryWriter.open(join(dir, `history-${concurrency}.jsonl`), { flushMs: 100 });
   const recorder = new HistoryRecorder(file, process.hrtime.bigint());
   const generator = new OpGenerator(registerWorkload(), { seed: 1, concurrency, nodes: [node], mix: { write: 1 }, keys: { threadsPerKey: concurrency, opsPerKey: 1_000_000 } });
   const load = new Load({ concurrency, generator, client, recorder });
@@ -28,7 +28,7 @@ async function ours(url: string, node: string, concurrency: number, dir: string)
   await new Promise((r) => setTimeout(r, DURATION_S * 1000));
   await load.stop();
   const s = (performance.now() - t) / 1000;
-  file.close();
+  await file.close();
   await client.close();
   return { rate: recorder.counts.ok / s, ok: recorder.counts.ok, other: recorder.counts.fail + recorder.counts.info };
 }
@@ -60,8 +60,11 @@ async function main(): Promise<void> {
     console.log(`etcd ${cluster.version}, 3 nodes (host lab), put to leader ${leader}, ${DURATION_S} s per measurement`);
     console.log('concurrency  autocannon put/s  faultline put/s  ratio');
     for (const c of LEVELS) {
+      // Alternate which tool goes first: etcd slows as its log and db grow, and the machine may be shared.
+      const first = process.env['BENCH_OURS_FIRST'] === '1';
+      const o0 = first ? await ours(url, leader, c, dir) : undefined;
       const a = await cannon(url, c);
-      const o = await ours(url, leader, c, dir);
+      const o = o0 ?? (await ours(url, leader, c, dir));
       const notes = [a.non2xx ? `autocannon non-2xx/errors ${a.non2xx}` : '', o.other ? `faultline fail/info ${o.other}` : ''].filter(Boolean).join(', ');
       console.log(`${String(c).padStart(11)}  ${a.rate.toFixed(0).padStart(16)}  ${o.rate.toFixed(0).padStart(15)}  ${(o.rate / a.rate).toFixed(2).padStart(5)}${notes ? `  (${notes})` : ''}`);
     }

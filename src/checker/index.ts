@@ -5,7 +5,8 @@ import type { Op } from '../history/op.js';
 import { partitionByKey, type AnyModel, type Model, type Operation } from '../model/model.js';
 import { checkPartition, type SearchLimits } from './linearizability.js';
 import { toOperations, type Where } from './operations.js';
-import { WorkerDied, WorkerPool } from './pool.js';
+import type { WorkerPool } from './pool.js';
+import { packOps } from './transfer.js';
 import { combine, type CheckOptions, type CheckResult, type PartitionResult, type UnknownReason } from './result.js';
 
 export * from './result.js';
@@ -85,7 +86,7 @@ export async function check<S, I, O, P>(history: readonly Op[], modelIn: Model<S
   // Phase 2: the rest on the pool, largest first so the longest job does not start last.
   const rest = order.slice(next).reverse();
   if (rest.length > 0 && !decided) {
-    const pool = sharedPool(Math.min(workers, rest.length), options);
+    const pool = await sharedPool(Math.min(workers, rest.length), options);
     const cancel = new SharedArrayBuffer(4);
     const flag = new Int32Array(cancel);
     const workerLimits = baseLimits(options, limits.deadline, poolBytes(options, pool.size));
@@ -93,10 +94,10 @@ export async function check<S, I, O, P>(history: readonly Op[], modelIn: Model<S
       rest.map(async (i) => {
         const part = partitions[i];
         try {
-          const r = await pool.run({ model: model.spec!, key: keyOf(part), ops: part, limits: workerLimits, cancel }, () => decided || Date.now() > limits.deadline);
+          const r = await pool.run({ model: model.spec!, key: keyOf(part), ops: packOps(part), limits: workerLimits, cancel }, () => decided || Date.now() > limits.deadline);
           results[i] = r ?? skipped(part, decided ? 'cancelled' : 'timeout');
         } catch (e) {
-          if (!(e instanceof WorkerDied)) throw e;
+          if (!(e instanceof Error && e.name === 'WorkerDied')) throw e;
           results[i] = skipped(part, 'memory');
         }
         if (results[i]!.valid === false && !options.allPartitions && !decided) {
@@ -119,23 +120,28 @@ export async function closeWorkers(): Promise<void> {
 
 let pool: WorkerPool | undefined;
 
-function sharedPool(size: number, options: CheckOptions): WorkerPool {
+/** The pool module (and worker threads) are loaded only when a check needs them. */
+async function sharedPool(size: number, options: CheckOptions): Promise<WorkerPool> {
   // Each worker's V8 heap gets a little headroom above its share, so the search's own cap trips first
   // and ends in `unknown` with evidence, rather than the worker dying.
   const heapMb = Math.ceil(poolBytes(options, size) / MB) + 256;
   if (pool && pool.size >= size && pool.maxOldMb === heapMb) return pool;
   void pool?.close();
+  const { WorkerPool } = await import('./pool.js');
   pool = new WorkerPool(size, heapMb);
   return pool;
 }
 
+const DEFAULT_BUDGET_MB = Math.min(4096, Math.floor(totalmem() / MB / 2));
+const HEAP_LIMIT = getHeapStatistics().heap_size_limit;
+
 function budgetBytes(options: CheckOptions): number {
-  return (options.maxMemoryMb ?? Math.min(4096, Math.floor(totalmem() / MB / 2))) * MB;
+  return (options.maxMemoryMb ?? DEFAULT_BUDGET_MB) * MB;
 }
 
 /** This thread's V8 heap limit bounds what it can use, whatever the budget says. */
 function localBytes(options: CheckOptions): number {
-  return Math.min(budgetBytes(options), getHeapStatistics().heap_size_limit * 0.9);
+  return Math.min(budgetBytes(options), HEAP_LIMIT * 0.9);
 }
 
 function poolBytes(options: CheckOptions, size: number): number {

@@ -70,6 +70,8 @@ interface Search {
   list: EntryList;
   hasRet: Uint8Array;
   blind: Uint8Array;
+  /** Model group of each op (keys of a map-valued state); a blind op only erases its own group. */
+  group: Int32Array;
   twin: Int32Array;
   opHash: Int32Array;
   table: StateTable;
@@ -105,6 +107,8 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean):
   }
   const blind = new Uint8Array(n);
   if (model.blind) for (let i = 0; i < n; i++) blind[i] = model.blind(inputs[i], outputs[i]) ? 1 : 0;
+  const group = new Int32Array(n);
+  if (model.group) for (let i = 0; i < n; i++) group[i] = model.group(inputs[i]);
   const table = new StateTable(model, inputs, outputs);
   const words = bitsetWords(n);
   const initState = table.intern(model.init());
@@ -113,6 +117,7 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean):
     list: buildEntries(call, ret),
     hasRet,
     blind,
+    group,
     twin: twins(model, ops),
     opHash: randomHashes(n),
     table,
@@ -132,7 +137,7 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean):
 
 /** The hot loop, kept small so the JIT compiles it quickly. Returns the verdict or why it stopped. */
 function search(s: Search, limits: SearchLimits): boolean | UnknownReason {
-  const { list, hasRet, blind, twin, opHash, table, cache, pins, lin, stackOp, stackState, bestOp, bestState } = s;
+  const { list, hasRet, blind, group, twin, opHash, table, cache, pins, lin, stackOp, stackState, bestOp, bestState } = s;
   const { next, head } = list;
   const dead = pins !== null ? pins.dead : -1;
   const evidence = bestOp.length > 0;
@@ -193,7 +198,7 @@ function search(s: Search, limits: SearchLimits): boolean | UnknownReason {
     if (tw >= 0 && !bitHas(lin, tw)) continue;
     // An unknown-outcome op followed at once by a blind op (a write) had no visible effect: the same
     // linearization without it is explored elsewhere, with the op still available.
-    if (blind[op] === 1 && depth > 0 && hasRet[stackOp[depth - 1]] === 0) continue;
+    if (blind[op] === 1 && depth > 0 && hasRet[stackOp[depth - 1]] === 0 && group[stackOp[depth - 1]] === group[op]) continue;
     let s2: number;
     // A dead state stays dead under non-resets, and no pinned op can be placed in it (see pins.ts).
     if (state === dead && !pins!.isReset(op)) s2 = pins!.isPinned(op) ? ILLEGAL : dead;
@@ -205,7 +210,7 @@ function search(s: Search, limits: SearchLimits): boolean | UnknownReason {
       // Nothing new to judge when the state did not move and no reset was spent (unless dead states
       // exist: taking a read may be what leaves the state unobservable).
       const verdict = s2 !== state || dead >= 0 || pins.isReset(op) ? pins.judge(s2, op, list) : LIVE;
-      if (verdict === DEAD) s2 = dead;
+      if (verdict === DEAD) s2 = pins.collapse(s2, op);
       if (verdict === PRUNE || (s2 === state && hasRet[op] === 0)) {
         bitClear(lin, op);
         pins.untake(op);

@@ -1,5 +1,5 @@
 // Pairs a history's invocations with their completions into the operations a model checks (Jepsen semantics).
-import { isNemesisOp, type Op } from '../history/op.js';
+import { NEMESIS, type Op } from '../history/op.js';
 import { FaultlineError, EXIT } from '../util/errors.js';
 import { ModelInputError, type AnyModel, type Operation } from '../model/model.js';
 
@@ -19,9 +19,11 @@ const defaultWhere: Where = (i) => `history op ${i}`;
  * tie, unlike timestamps from a coarse clock.
  */
 export function toOperations(history: readonly Op[], model: AnyModel, where: Where = defaultWhere): Operation[] {
-  const open = new Map<number | string, number>(); // process -> position of its open invocation
-  const ops: (Operation | undefined)[] = [];
-  const slot = new Map<number, number>(); // position of invocation -> index in ops
+  // process -> slot of its open invocation; slots are in invocation order, and hold the invocation's
+  // position until the op is complete (then the Operation), or -1 once it failed.
+  const open = new Map<number | string, number>();
+  const invokedAt: number[] = [];
+  const ops: (Operation | null)[] = [];
   const bad = (i: number, msg: string): never => {
     throw new FaultlineError(`${where(i)}: ${msg}`, EXIT.usage);
   };
@@ -39,24 +41,26 @@ export function toOperations(history: readonly Op[], model: AnyModel, where: Whe
   };
   for (let i = 0; i < history.length; i++) {
     const op = history[i];
-    if (isNemesisOp(op)) continue;
-    const pending = open.get(op.process);
+    const process = op.process;
+    if (process === NEMESIS) continue;
+    const slot = open.get(process);
     if (op.type === 'invoke') {
-      if (pending !== undefined) bad(i, `process ${op.process} invokes ${op.f} while its ${history[pending].f} from ${where(pending)} is still open`);
-      open.set(op.process, i);
-      slot.set(i, ops.length);
-      ops.push(undefined);
+      if (slot !== undefined) bad(i, `process ${process} invokes ${op.f} while its ${history[invokedAt[slot]].f} from ${where(invokedAt[slot])} is still open`);
+      open.set(process, ops.length);
+      invokedAt.push(i);
+      ops.push(null);
       continue;
     }
-    if (pending === undefined) bad(i, `${op.type} ${op.f} for process ${op.process}, which has no open invocation`);
-    const inv = pending as number;
-    if (history[inv].f !== op.f) bad(i, `${op.type} ${op.f} completes process ${op.process}'s ${history[inv].f} from ${where(inv)}`);
-    open.delete(op.process);
-    const at = slot.get(inv)!;
-    if (op.type === 'ok') ops[at] = convert(inv, op, i);
-    else if (op.type === 'info') ops[at] = convert(inv, undefined, i);
-    // fail: dropped; its slot stays empty.
+    if (slot === undefined) return bad(i, `${op.type} ${op.f} for process ${process}, which has no open invocation`);
+    const inv = invokedAt[slot];
+    if (history[inv].f !== op.f) bad(i, `${op.type} ${op.f} completes process ${process}'s ${history[inv].f} from ${where(inv)}`);
+    open.delete(process);
+    if (op.type === 'ok') ops[slot] = convert(inv, op, i);
+    else if (op.type === 'info') ops[slot] = convert(inv, undefined, i);
+    else invokedAt[slot] = -1; // fail: certainly did not happen; dropped
   }
-  for (const inv of open.values()) ops[slot.get(inv)!] = convert(inv, undefined, inv);
-  return ops.filter((o): o is Operation => o !== undefined);
+  for (const slot of open.values()) ops[slot] = convert(invokedAt[slot], undefined, invokedAt[slot]);
+  const out: Operation[] = [];
+  for (const o of ops) if (o !== null) out.push(o);
+  return out;
 }

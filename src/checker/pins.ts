@@ -13,14 +13,16 @@ export const LIVE = 0;
 export const DEAD = 1;
 
 export interface Pins {
-  /** State id standing for every dead state, or -1 when the model has no dead states. */
+  /** State id standing for every dead state (one-group models), or -1. */
   readonly dead: number;
   isReset(op: number): boolean;
   isPinned(op: number): boolean;
   /** Bookkeeping when op is taken into / removed from the linearization. */
   take(op: number): void;
   untake(op: number): void;
-  /** After taking `op` into state `s`: PRUNE (no extension can work), DEAD (s may be replaced by `dead`), or LIVE. */
+  /** The state standing for `s` once `op`'s group is found dead in it. */
+  collapse(s: number, op: number): number;
+  /** After taking `op` into state `s`: PRUNE (no extension can work), DEAD (s may be collapsed), or LIVE. */
   judge(s: number, op: number, list: EntryList): number;
 }
 
@@ -74,8 +76,16 @@ export function preparePins(model: AnyModel, ops: readonly Operation[], table: S
   }
   const taken = new Int32Array(groups);
   const states = table.states;
-  // Dead states need one group: with several, a state is only partly dead.
-  const dead = model.deadState && groups === 1 ? table.intern(model.deadState(values)) : -1;
+  const opGroup = new Int32Array(n);
+  for (let i = 0; i < n; i++) opGroup[i] = group(i);
+  const deadState = model.deadState;
+  const pinsOf: unknown[][] = Array.from({ length: groups }, () => []);
+  for (let i = 0; i < n; i++) if (pinGroup[i] >= 0) pinsOf[pinGroup[i]].push(pinValue[i]);
+  // With one group the dead state is one fixed state; with several, only one group's part dies, so
+  // each collapse is a state of its own (memoized per state and group).
+  const single = groups === 1;
+  const dead = deadState && single ? table.intern(deadState.call(model, values, undefined, 0)) : -1;
+  const collapsed = new Map<number, number>();
 
   return {
     dead,
@@ -89,39 +99,56 @@ export function preparePins(model: AnyModel, ops: readonly Operation[], table: S
       const g = resetGroup[op];
       if (g >= 0) taken[g]--;
     },
+    collapse(s, op) {
+      if (single) return dead;
+      const g = opGroup[op];
+      const k = s * groups + g;
+      let c = collapsed.get(k);
+      if (c === undefined) collapsed.set(k, (c = table.intern(deadState!.call(model, pinsOf[g], states[s], g))));
+      return c;
+    },
     judge(s, op, list) {
       const { next, head } = list;
       const state = states[s];
+      const gOp = opGroup[op];
       let past = 0; // candidates looked at past the first pending return
       let steps = 0;
-      let deadSoFar = dead >= 0 && s !== dead;
+      // Is op's group dead in s? Unknown until the horizon is reached or a reachable pin is found.
+      let deadness = deadState !== undefined && !(single && s === dead) ? ACTIVE : NO;
       for (let x = next[head]; x !== head; x = next[x]) {
         const g = x >> 1;
         if ((x & 1) === 1) {
           if (past === 0) past = 1;
-          // The first pending reset's return ends the dead-state argument's horizon.
-          if (resetGroup[g] >= 0 && g !== op) break;
+          // The first pending return of a reset of the group ends the dead-state argument's horizon.
+          if (resetGroup[g] === gOp && g !== op) {
+            if (deadness === ACTIVE) deadness = YES;
+            if (single) break;
+          }
           continue;
         }
-        if (++steps > DEAD_SCAN) {
-          deadSoFar = false;
-          break;
-        }
+        if (++steps > DEAD_SCAN) break;
         const grp = pinGroup[g];
-        if (grp < 0 || g === op) continue;
-        const mustReach = past <= LOOKAHEAD && resetsBefore[g] === taken[grp];
-        if (mustReach || deadSoFar) {
-          const reach = canReach.call(model, state, pinValue[g]);
-          if (!reach && mustReach) return PRUNE;
-          if (reach) deadSoFar = false;
+        if (grp >= 0 && g !== op) {
+          const mustReach = past <= LOOKAHEAD && resetsBefore[g] === taken[grp];
+          const deadCheck = deadness === ACTIVE && grp === gOp;
+          if (mustReach || deadCheck) {
+            const reach = canReach.call(model, state, pinValue[g]);
+            if (!reach && mustReach) return PRUNE;
+            if (reach && deadCheck) deadness = NO;
+          }
         }
         if (past > 0) past++;
-        if (!deadSoFar && past > LOOKAHEAD) break;
+        if (deadness !== ACTIVE && past > LOOKAHEAD) break;
       }
-      return deadSoFar ? DEAD : LIVE;
+      // Walking off the end of the list also reaches the horizon; giving up on a long scan does not.
+      return deadness === YES || (deadness === ACTIVE && steps <= DEAD_SCAN) ? DEAD : LIVE;
     },
   };
 }
+
+const ACTIVE = 0;
+const YES = 1;
+const NO = 2;
 
 function countBelow(sorted: number[], x: number): number {
   let lo = 0;

@@ -86,7 +86,8 @@ export class WorkerPool {
       }
       slot.job = job;
       slot.worker.ref();
-      slot.worker.postMessage({ ...job.task, id: this.nextId++ } satisfies TaskMessage);
+      // The packed numbers are transferred (moved), not copied.
+      slot.worker.postMessage({ ...job.task, id: this.nextId++ } satisfies TaskMessage, [job.task.ops.num.buffer as ArrayBuffer]);
     }
   }
 

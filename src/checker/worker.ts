@@ -1,15 +1,16 @@
 // Worker-thread side of the pool: rebuilds the model by name and searches the partitions it is sent.
 import { parentPort } from 'node:worker_threads';
-import type { AnyModel, ModelSpec, Operation } from '../model/model.js';
+import type { AnyModel, ModelSpec } from '../model/model.js';
 import { createModel } from '../model/registry.js';
 import { checkPartition, type SearchLimits } from './linearizability.js';
 import type { PartitionResult } from './result.js';
+import { unpackOps, type PackedOps } from './transfer.js';
 
 export interface TaskMessage {
   id: number;
   model: ModelSpec;
   key: string | null;
-  ops: Operation[];
+  ops: PackedOps;
   limits: Omit<SearchLimits, 'cancel'>;
   cancel: SharedArrayBuffer;
 }
@@ -29,7 +30,7 @@ parentPort?.on('message', (task: TaskMessage) => {
     const specKey = JSON.stringify(task.model);
     let model = models.get(specKey);
     if (!model) models.set(specKey, (model = createModel(task.model)));
-    const result = checkPartition(model, task.ops, task.key, { ...task.limits, cancel: new Int32Array(task.cancel) });
+    const result = checkPartition(model, unpackOps(task.ops), task.key, { ...task.limits, cancel: new Int32Array(task.cancel) });
     reply = { id: task.id, result };
   } catch (e) {
     reply = { id: task.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   lab: () => import('./lab.js'),
   report: () => import('./report.js'),
   bench: () => import('./bench.js'),
+  compare: () => import('./compare.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

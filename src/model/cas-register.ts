@@ -76,7 +76,7 @@ export function registerModel(name: string, allowCas: boolean, initialValue: unk
     // depends on the exact value), hence no dead state for cas-register.
     deadState: allowCas
       ? undefined
-      : (pins) => {
+      : (pins: readonly RegisterPin[]) => {
           const taken = new Set(pins.map((p) => (typeof p === 'string' ? p : p.not)));
           let n = 0;
           while (taken.has(`"<unobserved ${n}>"`)) n++;

@@ -28,6 +28,8 @@ export function keyed<S, I, O, P>(inner: Model<S, I, O, P>): Model<KeyedState<S>
   const innerPin = inner.pin?.bind(inner);
   const innerReach = inner.canReach?.bind(inner);
   const innerResets = inner.resets?.bind(inner);
+  const innerBlind = inner.blind?.bind(inner);
+  const innerDead = inner.deadState?.bind(inner);
   return {
     name: inner.name,
     spec: inner.spec ? { ...inner.spec, partition: false } : undefined,
@@ -79,7 +81,19 @@ export function keyed<S, I, O, P>(inner: Model<S, I, O, P>): Model<KeyedState<S>
           return p === undefined ? undefined : { k: input.k, p };
         }
       : undefined,
-    // No `blind`: a put on one key leaves the other keys as they were, so it erases nothing there.
+    // Blind within its key (the group): a put erases only that key's history.
+    blind: innerBlind ? (input, output) => innerBlind(input.i, output) : undefined,
+    deadState: innerDead
+      ? (pins, state, k) => {
+          const copy = (state ?? []).slice();
+          copy[k] = innerDead(
+            pins.map((p) => p.p),
+            undefined,
+            0,
+          );
+          return copy;
+        }
+      : undefined,
     resets: innerResets ? (input, output) => innerResets(input.i, output) : undefined,
     canReach: innerReach ? (state, pin) => innerReach(sub(state, pin.k), pin.p) : undefined,
     group: (input) => input.k,

@@ -52,8 +52,8 @@ export interface Model<S = unknown, I = unknown, O = unknown, P = unknown> {
   describeOperation(input: I, output: O | undefined): string;
   describeState(state: S): string;
   /**
-   * Whether the op is legal in every state and leaves one that does not depend on the state before it
-   * (a write, a put). Lets the search skip linearizations where an unknown-outcome op is immediately
+   * Whether the op is legal in every state and leaves its group's part of the state independent of what
+   * it was before (a write, a put). Lets the search skip linearizations where an unknown-outcome op is immediately
    * overwritten, since the same one without it is explored anyway.
    */
   blind?(input: I, output: O | undefined): boolean;
@@ -71,12 +71,14 @@ export interface Model<S = unknown, I = unknown, O = unknown, P = unknown> {
   /** Pins and resets interact only within a group (e.g. one key of a map-valued state). Default 0. */
   group?(input: I): number;
   /**
-   * A state from which none of `pins` is reachable. Giving it declares that every such "dead" state is
-   * interchangeable until the next reset: ops that neither pin nor reset are legal in any state and keep
-   * a dead state dead, and a pinned op is illegal in a dead state. The search then replaces any dead
-   * state by this one, so the order of, say, appends that a later put erases stops mattering.
+   * `state` with group `group`'s part made "dead": unable to reach any of `pins` (that group's pins).
+   * Giving it declares that all such states are interchangeable until the group's next reset: ops of
+   * the group that neither pin nor reset are legal in any state and keep a dead part dead, a pinned op
+   * is illegal in a dead part, and a reset's result does not depend on which dead part it starts from.
+   * The search then merges all of them, so the order of, say, appends a later put erases stops
+   * mattering. One-group models may ignore `state` and `group`.
    */
-  deadState?(pins: readonly P[]): S;
+  deadState?(pins: readonly P[], state: S | undefined, group: number): S;
 }
 
 /** Any model, with its types erased: what the checker and the registry pass around. */

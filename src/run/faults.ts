@@ -7,7 +7,7 @@ import { expandNames, nemesisNames } from '../nemesis/registry.js';
 import { NemesisRunner, scheduleFromNames, type Schedule } from '../nemesis/schedule.js';
 import { loadSchedule, presetNames, validateSchedule } from '../nemesis/spec.js';
 import type { Cluster } from '../system/system.js';
-import { usageError } from '../util/errors.js';
+import { envError, usageError } from '../util/errors.js';
 import type { HistoryRecorder } from './recorder.js';
 
 export interface FaultContext {
@@ -36,7 +36,11 @@ export function resolveSchedule(nemesis: Json): Schedule | undefined {
   if (nemesis === null || nemesis === 'none' || (Array.isArray(nemesis) && nemesis.length === 0)) return undefined;
   if (typeof nemesis === 'string') {
     // A nemesis name runs that one fault on the default cycle; anything else is a schedule preset or file.
-    return known.includes(nemesis) ? scheduleFromNames([nemesis]) : loadSchedule(nemesis);
+    if (known.includes(nemesis)) return scheduleFromNames([nemesis]);
+    if (!/[/\\]|\.json$/.test(nemesis) && !presetNames().includes(nemesis)) {
+      throw usageError(`unknown nemesis "${nemesis}": give a nemesis (${known.join(', ')}), a schedule (${presetNames().join(', ')}), a schedule file, or none`);
+    }
+    return loadSchedule(nemesis);
   }
   if (Array.isArray(nemesis)) {
     const names = nemesis.map(String);
@@ -57,7 +61,8 @@ export function createFaults(nemesis: Json, lab: Lab, seed: number): Faults {
   const schedule = resolveSchedule(nemesis);
   if (!schedule) return noFaults;
   const { unavailable } = expandNames(schedule.faults, lab);
-  if (unavailable.length > 0) throw usageError(unavailable.map((u) => `nemesis ${u.name} cannot run here: ${u.reason}`).join('; '));
+  // The machine or lab cannot produce the fault (no root, no kernel support): an environment problem, exit 4.
+  if (unavailable.length > 0) throw envError(unavailable.map((u) => `nemesis ${u.name} cannot run here: ${u.reason}`).join('; '));
   return new ScheduledFaults(schedule, seed);
 }
 

@@ -1,6 +1,6 @@
 // Records the history as it happens: stamps index and time (one monotonic clock) and appends to history.jsonl.
 import type { Json, Op, ProcessId } from '../history/op.js';
-import type { JsonlFile } from './jsonl-file.js';
+
 
 export interface InvokeFields {
   process: ProcessId;
@@ -25,13 +25,18 @@ export interface Counts {
   info: number;
 }
 
+/** Where recorded ops go: the history writer (src/history/writer.ts), or any append-only sink. */
+export interface OpSink {
+  append(op: Op): unknown;
+}
+
 export class HistoryRecorder {
   private index = 0;
   readonly counts: Counts = { ok: 0, fail: 0, info: 0 };
 
   /** `t0`: process.hrtime.bigint() at the test's time zero. */
   constructor(
-    private readonly file: JsonlFile,
+    private readonly file: OpSink,
     readonly t0: bigint,
   ) {}
 

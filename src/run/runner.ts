@@ -8,6 +8,7 @@ import { planPhases, type PhaseName } from '../generator/phases.js';
 import { newSeed } from '../generator/random.js';
 import { RateLimiter } from '../generator/rate.js';
 import type { Json } from '../history/op.js';
+import { HistoryWriter } from '../history/writer.js';
 import { isRoot } from '../lab/exec.js';
 import { createLab, defaultLabKind } from '../lab/factory.js';
 import type { Lab } from '../lab/lab.js';
@@ -15,7 +16,7 @@ import { newRunId, RunRegistry } from '../lab/registry.js';
 import { etcdSystem } from '../system/etcd.js';
 import type { Cluster } from '../system/system.js';
 import type { TestSpec } from '../test/spec.js';
-import { envError, FaultlineError } from '../util/errors.js';
+import { envError, FaultlineError, usageError } from '../util/errors.js';
 import { createWorkload } from '../workload/index.js';
 import { createFaults, type Faults } from './faults.js';
 import { finalReads, type FinalReadResult } from './final-reads.js';
@@ -98,16 +99,24 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     throw e;
   }
 
+  // Time zero: the monotonic clock of the history and the wall clock of test.json, read together.
+  const t0 = process.hrtime.bigint();
   const started = new Date();
   const testDir = resolve(o.resultsDir, spec.name);
   const runName = `${stamp(started)}-${runId}`;
   const runDir = join(testDir, runName);
-  mkdirSync(runDir, { recursive: true });
-  linkLatest(testDir, runName);
-
-  const t0 = process.hrtime.bigint();
-  const history = new JsonlFile(join(runDir, RUN_FILES.history));
-  const eventsFile = new JsonlFile(join(runDir, RUN_FILES.events));
+  let history: HistoryWriter;
+  let eventsFile: JsonlFile;
+  try {
+    mkdirSync(runDir, { recursive: true });
+    linkLatest(testDir, runName);
+    // The shared history writer: whole lines only, flushed every 100 ms (the contract says at least every 200).
+    history = await HistoryWriter.open(join(runDir, RUN_FILES.history), { flushMs: 100 });
+    eventsFile = new JsonlFile(join(runDir, RUN_FILES.events));
+  } catch (e) {
+    await registry.release();
+    throw usageError(`cannot write results to ${runDir}: ${(e as Error).message.split('\n')[0]} (choose another --results DIR)`);
+  }
   const recorder = new HistoryRecorder(history, t0);
   const errors: string[] = [];
   const event = (e: RunEvent): void => eventsFile.append(e);
@@ -264,6 +273,8 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     await step('nemesis teardown', () => faults.teardown());
     leaders?.stop();
     progress.stop();
+    // Stalls during teardown (deleting data dirs) say nothing about the measured run.
+    stalls = stall.stop();
     enter('done');
     await step('close client', () => client.close());
     await step('stop metrics', () => cluster?.stopMetrics());
@@ -273,8 +284,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
       const left = await registry.release();
       if (left.length > 0) throw new Error(left.join('; '));
     });
-    stalls = stall.stop();
-    history.close();
+    await step('close history', () => history.close());
     eventsFile.close();
   }
   return {

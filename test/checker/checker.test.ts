@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { check, checkSync } from '../../src/checker/index.js';
 import { WorkerPool } from '../../src/checker/pool.js';
+import { packOps, unpackOps } from '../../src/checker/transfer.js';
 import { loadHistory } from '../../src/history/import/load.js';
 import type { Json, Op } from '../../src/history/op.js';
 import { casRegister } from '../../src/model/cas-register.js';
@@ -103,10 +104,18 @@ describe('parallel search and limits', () => {
     expect(there.partitions.map((p) => [p.key, p.valid, p.ops])).toEqual(here.partitions.map((p) => [p.key, p.valid, p.ops]));
   });
 
+  it('operations survive packing for a worker (Infinity, unknown outputs, named processes)', () => {
+    const ops = [
+      { id: 3, process: 7, call: 3, ret: Infinity, input: { f: 'cas', from: '1', to: '2' }, output: undefined, key: 'k' },
+      { id: 4, process: 'x', call: 4, ret: 9, input: { f: 'read' }, output: null },
+    ];
+    expect(unpackOps(packOps(ops))).toEqual(ops);
+  });
+
   it('a pool task runs on a worker thread (loaded from TypeScript under vitest)', async () => {
     const pool = new WorkerPool(1, 512);
     try {
-      const ops = [{ id: 0, process: 0, call: 0, ret: 1, input: { f: 'get' }, output: 'nope' }];
+      const ops = packOps([{ id: 0, process: 0, call: 0, ret: 1, input: { f: 'get' }, output: 'nope' }]);
       const r = await pool.run({ model: { name: 'kv' }, key: 'k', ops, limits: { deadline: Infinity, maxBytes: 1e9, evidence: 'failures' }, cancel: new SharedArrayBuffer(4) });
       expect(r).toMatchObject({ key: 'k', valid: false, ops: 1 });
     } finally {

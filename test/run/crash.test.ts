@@ -75,7 +75,7 @@ describe('crash safety', () => {
     expect(r.stdout).toMatch(/verdict: valid/);
     expect(leftovers(test.runId)).toEqual([]);
     const events = readLines<{ type: string; phase?: string }>(join(dir, 'events.jsonl'));
-    expect(events.at(-1)).toMatchObject({ type: 'phase', phase: 'done' });
+    expect(events.filter((e) => e.type === 'phase').at(-1)).toMatchObject({ type: 'phase', phase: 'done' });
     expect(existsSync(join(dir, 'results.json'))).toBe(true);
     const history0 = readLines<Op>(join(dir, 'history.jsonl'));
     expect(history0.some((o) => o.process === 'nemesis' && o.type === 'info' && o.f === 'stop-partition-one')).toBe(true);

@@ -1,6 +1,8 @@
 // Tells a history's format from its first line: our JSONL, Porcupine's logs, or Jepsen EDN.
-import { ETCD_LINE } from './porcupine-etcd.js';
-import { KV_LINE } from './porcupine-kv.js';
+/** One line of Porcupine's Jepsen etcd logs (MANIFEST Format A); tokens split on any whitespace. */
+export const ETCD_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(read|write|cas)\s+(.*?)\s*$/;
+/** One line of Porcupine's kv logs (Format B), in the exact shape those files have. */
+export const KV_LINE = /^\{:process (\d+), :type :(invoke|ok|fail|info), :f :(get|put|append), :key "([^"]*)", :value (nil|"([^"]*)")\}$/;
 
 export const FORMATS = ['jsonl', 'edn', 'porcupine-etcd', 'porcupine-kv'] as const;
 export type Format = (typeof FORMATS)[number];

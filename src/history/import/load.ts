@@ -1,23 +1,21 @@
 // Loads a history file in any supported format (auto-detected unless forced) as our Op[].
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { FaultlineError, EXIT } from '../../util/errors.js';
-import { readHistory } from '../reader.js';
 import type { Imported } from './common.js';
 import { detectFormat, FORMATS, type Format } from './detect.js';
-import { parseJepsenEdn } from './jepsen-edn.js';
-import { parsePorcupineEtcd } from './porcupine-etcd.js';
-import { parsePorcupineKv } from './porcupine-kv.js';
 
 export interface Loaded extends Imported {
   /** The format used ('empty' for a file with no ops). */
   format: Format | 'empty';
 }
 
-/** One line per text format; JSONL is streamed instead (it can be large). */
-const PARSERS: Record<Exclude<Format, 'jsonl'>, (text: string, file: string) => Imported> = {
-  edn: parseJepsenEdn,
-  'porcupine-etcd': parsePorcupineEtcd,
-  'porcupine-kv': parsePorcupineKv,
+type Parser = (text: string, file: string) => Imported;
+
+/** One line per text format, loaded on first use (a `check` of etcd logs never loads the EDN reader). */
+const PARSERS: Record<Exclude<Format, 'jsonl'>, () => Promise<Parser>> = {
+  edn: async () => (await import('./jepsen-edn.js')).parseJepsenEdn,
+  'porcupine-etcd': async () => (await import('./porcupine-etcd.js')).parsePorcupineEtcd,
+  'porcupine-kv': async () => (await import('./porcupine-kv.js')).parsePorcupineKv,
 };
 
 export async function loadHistory(path: string, format: Format | 'auto' = 'auto', file = path): Promise<Loaded> {
@@ -33,9 +31,10 @@ export async function loadHistory(path: string, format: Format | 'auto' = 'auto'
   if (detected === 'empty') return { ops: [], lines: [], format: 'empty' };
   const chosen = format === 'auto' ? detected : format;
   if (chosen === undefined) throw new FaultlineError(`${file}:1: cannot tell the history format (force one with --format ${FORMATS.join('|')})`, EXIT.usage);
-  if (chosen === 'jsonl') return { ...(await readHistory(path, file)), format: chosen };
-  // Text formats are small (Porcupine and Knossos logs); a synchronous read is the cheapest way in.
-  return { ...PARSERS[chosen](readFileSync(path, 'utf8'), file), format: chosen };
+  // JSONL is streamed (it can be large); the text formats are small, and a synchronous read is cheapest.
+  if (chosen === 'jsonl') return { ...(await (await import('../reader.js')).readHistory(path, file)), format: chosen };
+  const parse = await PARSERS[chosen]();
+  return { ...parse(readFileSync(path, 'utf8'), file), format: chosen };
 }
 
 const HEAD_BYTES = 8192;

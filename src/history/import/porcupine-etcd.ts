@@ -1,8 +1,7 @@
 // Importer for Porcupine's Jepsen etcd logs ("INFO jepsen.util - 3 :invoke :cas [1 2]"; MANIFEST Format A).
 import type { Json, Op, OpType } from '../op.js';
 import { badLine, eachLine, type Imported } from './common.js';
-
-export const ETCD_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(read|write|cas)\s+(.*?)\s*$/;
+import { ETCD_LINE } from './detect.js';
 
 /**
  * The log has no timestamps: line order is real-time order, so `time` is the line position. Mapping

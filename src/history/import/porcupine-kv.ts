@@ -1,8 +1,7 @@
 // Importer for Porcupine's key/value logs ({:process 0, :type :invoke, :f :get, :key "1", :value nil}; Format B).
 import type { Op, OpType } from '../op.js';
 import { badLine, eachLine, type Imported } from './common.js';
-
-export const KV_LINE = /^\{:process (\d+), :type :(invoke|ok|fail|info), :f :(get|put|append), :key "([^"]*)", :value (nil|"([^"]*)")\}$/;
+import { KV_LINE } from './detect.js';
 
 /**
  * Strict per-line match of the exact shape these files have (values never contain quotes or escapes);
