@@ -158,6 +158,20 @@ function cliRun(): Report {
   };
 }
 
+/** The same 1M-op history through the whole CLI process (peak RSS via /usr/bin/time when present). */
+function cliSynthetic(): Report {
+  const args = [join(REPO, 'dist/src/cli/main.js'), 'check', '--json', SYNTHETIC];
+  const timed = existsSync('/usr/bin/time');
+  const t = performance.now();
+  const r = timed ? spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const wall = Math.round(performance.now() - t);
+  const rss = /maxrss (\d+)/.exec(r.stderr ?? '')?.[1];
+  const out = JSON.parse(r.stdout.trim()) as { valid: boolean; ops: number; ms: number };
+  const figures: Report['figures'] = { cliSyntheticWallMs: wall, cliSyntheticValid: String(out.valid) };
+  if (rss) figures.cliSyntheticPeakRssMb = Math.round(Number(rss) / 1024);
+  return { section: 'cli-synthetic', lines: [`faultline check on the synthetic history, whole process: ${wall} ms wall (${out.ops} ops, verdict ${out.valid})${rss ? `, peak RSS ${figures.cliSyntheticPeakRssMb} MB` : ''}`], figures };
+}
+
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--section');
   if (i >= 0) {
@@ -167,13 +181,14 @@ async function main(): Promise<void> {
     return;
   }
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = only.length > 0 ? only : [...Object.keys(SECTIONS), 'cli'];
+  const names = only.length > 0 ? only : [...Object.keys(SECTIONS), 'cli', 'cli-synthetic'];
   const all: Record<string, number | string | boolean> = {};
   console.log('targets (Porcupine, Go, this machine): jepsen 646 ms total (etcd_002 239 ms); kv partitioned 201 ms; kv c01+c10 unpartitioned 4.9 s;');
   console.log('  ours: whole CLI over jepsen <= 646 ms; every key of c50-bad < 60 s and 4 GB; 1M ops/1k keys < 30 s and 4 GB; stretch: c50 unpartitioned < 60 s\n');
   for (const name of names) {
     let report: Report;
     if (name === 'cli') report = cliRun();
+    else if (name === 'cli-synthetic') report = cliSynthetic();
     else {
       const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--section', name], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (r.status !== 0) throw new Error(`section ${name} failed: ${r.stderr}`);

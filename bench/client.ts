@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { EtcdClient } from '../src/client/etcd.js';
 import { OpGenerator } from '../src/generator/generator.js';
 import { HistoryWriter } from '../src/history/writer.js';
+import { onExitCleanup } from '../src/lab/cleanup.js';
 import { createLab } from '../src/lab/factory.js';
 import { newRunId, RunRegistry } from '../src/lab/registry.js';
 import { Load } from '../src/run/load.js';
@@ -13,36 +14,42 @@ import { HistoryRecorder } from '../src/run/recorder.js';
 import { etcdSystem } from '../src/system/etcd.js';
 import { registerWorkload } from '../src/workload/register.js';
 
+/** Seconds per client per concurrency level, measured in SLICES interleaved slices. */
 const DURATION_S = Number(process.env['BENCH_SECONDS'] ?? 10);
+const SLICES = 5;
+const SLICE_S = DURATION_S / SLICES;
 const LEVELS = [16, 64];
 
-async function ours(url: string, node: string, concurrency: number, dir: string): Promise<{ rate: number; ok: number; other: number }> {
+let slice = 0;
+
+async function ours(url: string, node: string, concurrency: number, dir: string, seconds: number): Promise<{ ok: number; other: number }> {
   const client = new EtcdClient({ timeoutMs: 5000, serializableReads: false, connectionsPerNode: concurrency });
   await client.open(node, url);
-  const file = await HistoryWriter.open(join(dir, `history-${concurrency}.jsonl`), { flushMs: 100 });
+  const file = await HistoryWriter.open(join(dir, `history-${concurrency}-${++slice}.jsonl`), { flushMs: 100 });
   const recorder = new HistoryRecorder(file, process.hrtime.bigint());
   const generator = new OpGenerator(registerWorkload(), { seed: 1, concurrency, nodes: [node], mix: { write: 1 }, keys: { threadsPerKey: concurrency, opsPerKey: 1_000_000 } });
   const load = new Load({ concurrency, generator, client, recorder });
   const t = performance.now();
   load.start();
-  await new Promise((r) => setTimeout(r, DURATION_S * 1000));
+  await new Promise((r) => setTimeout(r, seconds * 1000));
   await load.stop();
-  const s = (performance.now() - t) / 1000;
+  // Ops completed after the deadline (stop waits for in-flight ones) are scaled away.
+  const scale = seconds / ((performance.now() - t) / 1000);
   await file.close();
   await client.close();
-  return { rate: recorder.counts.ok / s, ok: recorder.counts.ok, other: recorder.counts.fail + recorder.counts.info };
+  return { ok: recorder.counts.ok * scale, other: recorder.counts.fail + recorder.counts.info };
 }
 
-async function cannon(url: string, connections: number): Promise<{ rate: number; non2xx: number }> {
+async function cannon(url: string, connections: number, seconds: number): Promise<{ ok: number; non2xx: number }> {
   const r = await autocannon({
     url: `${url}/v3/kv/put`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ key: Buffer.from('bench').toString('base64'), value: Buffer.from('1').toString('base64') }),
     connections,
-    duration: DURATION_S,
+    duration: seconds,
   });
-  return { rate: r['2xx'] / DURATION_S, non2xx: r.non2xx + r.errors + r.timeouts };
+  return { ok: r['2xx'], non2xx: r.non2xx + r.errors + r.timeouts };
 }
 
 async function main(): Promise<void> {
@@ -50,6 +57,8 @@ async function main(): Promise<void> {
   const registry = RunRegistry.create(runId, 'host');
   const lab = createLab('host', { runId, nodeCount: 3, registry });
   const dir = mkdtempSync(join(tmpdir(), 'fl-bench-client-'));
+  // Ctrl-C during the bench must not leave three etcd processes behind.
+  const unregister = onExitCleanup(() => registry.release());
   const cluster = await etcdSystem.createCluster({ lab, settings: { heartbeatMs: 100, electionMs: 1000, preVote: false }, runDir: dir, t0: process.hrtime.bigint() });
   try {
     await lab.up();
@@ -57,21 +66,40 @@ async function main(): Promise<void> {
     const leader = await cluster.leader();
     if (!leader) throw new Error('no leader');
     const url = cluster.clientUrl(leader);
-    console.log(`etcd ${cluster.version}, 3 nodes (host lab), put to leader ${leader}, ${DURATION_S} s per measurement`);
+    console.log(`etcd ${cluster.version}, 3 nodes (host lab), put to leader ${leader}, ${DURATION_S} s per client and level in ${SLICES} interleaved slices`);
     console.log('concurrency  autocannon put/s  faultline put/s  ratio');
     for (const c of LEVELS) {
-      // Alternate which tool goes first: etcd slows as its log and db grow, and the machine may be shared.
-      const first = process.env['BENCH_OURS_FIRST'] === '1';
-      const o0 = first ? await ours(url, leader, c, dir) : undefined;
-      const a = await cannon(url, c);
-      const o = o0 ?? (await ours(url, leader, c, dir));
-      const notes = [a.non2xx ? `autocannon non-2xx/errors ${a.non2xx}` : '', o.other ? `faultline fail/info ${o.other}` : ''].filter(Boolean).join(', ');
-      console.log(`${String(c).padStart(11)}  ${a.rate.toFixed(0).padStart(16)}  ${o.rate.toFixed(0).padStart(15)}  ${(o.rate / a.rate).toFixed(2).padStart(5)}${notes ? `  (${notes})` : ''}`);
+      // Interleaved slices (A B B A ...) rather than one long run each: etcd slows as its log grows and the
+      // machine may be shared, and interleaving spreads both drifts evenly over the two clients.
+      let aOps = 0;
+      let oOps = 0;
+      let aBad = 0;
+      let oBad = 0;
+      for (let i = 0; i < SLICES; i++) {
+        const oursFirst = i % 2 === 1;
+        if (oursFirst) {
+          const o = await ours(url, leader, c, dir, SLICE_S);
+          oOps += o.ok;
+          oBad += o.other;
+        }
+        const a = await cannon(url, c, SLICE_S);
+        aOps += a.ok;
+        aBad += a.non2xx;
+        if (!oursFirst) {
+          const o = await ours(url, leader, c, dir, SLICE_S);
+          oOps += o.ok;
+          oBad += o.other;
+        }
+      }
+      const total = SLICES * SLICE_S;
+      const notes = [aBad ? `autocannon non-2xx/errors ${aBad}` : '', oBad ? `faultline fail/info ${oBad}` : ''].filter(Boolean).join(', ');
+      console.log(`${String(c).padStart(11)}  ${(aOps / total).toFixed(0).padStart(16)}  ${(oOps / total).toFixed(0).padStart(15)}  ${(oOps / aOps).toFixed(2).padStart(5)}${notes ? `  (${notes})` : ''}`);
     }
   } finally {
     await cluster.teardown();
     await lab.down();
     await registry.release();
+    unregister();
     rmSync(dir, { recursive: true, force: true });
   }
 }

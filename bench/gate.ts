@@ -1,21 +1,24 @@
 // Benchmark of `faultline compare` as a gate: false-alarm rate on A/A pairs and detection rate on a real slowdown.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compareRuns, type CompareReport } from '../src/compare/compare.js';
-import { loadRunSamples, type RunSamples } from '../src/compare/load.js';
+import { findRuns, loadRunSamples, type RunSamples } from '../src/compare/load.js';
+import { seeded } from '../src/generator/random.js';
 import { METRIC_NAMES, type MetricName } from '../src/compare/metrics.js';
 
-const USAGE = `usage: npm run bench:gate -- [--runs N] [--load S] [--delay-ms MS] [--resamples N] [--budget-min M] [--keep]
+const USAGE = `usage: npm run bench:gate -- [--runs N] [--load S] [--delay-ms MS] [--resamples N] [--budget-min M] [--keep] [--reuse DIR]
   --runs N        runs in each pool, baseline and slow (default 8): A/A trials = N(N-1) ordered pairs, A/B = N*N
   --load S        seconds of load per run (default 10)
   --delay-ms MS   fsync delay on the leader in the slow pool (default 20)
   --resamples N   bootstrap replicates per side and trial (default 2000)
   --budget-min M  start no new run after M minutes (default 9); trials use the runs finished by then
-  --keep          keep the runs (printed path) instead of deleting them`;
+  --keep          keep the runs (printed path) instead of deleting them
+  --reuse DIR     make no runs: judge the pools a --keep'd gate left in DIR (gate-baseline/, gate-slow-fsync/)
+  --set-size K    runs per side in the set trials (default 3; 0 skips them)`;
 
 const { values: v } = parseArgs({
   options: {
@@ -25,6 +28,8 @@ const { values: v } = parseArgs({
     resamples: { type: 'string' },
     'budget-min': { type: 'string' },
     keep: { type: 'boolean' },
+    reuse: { type: 'string' },
+    'set-size': { type: 'string' },
     help: { type: 'boolean' },
   },
   strict: true,
@@ -46,6 +51,16 @@ const LOAD_S = num(v.load, 10, 3, 120, 'load');
 const DELAY_MS = num(v['delay-ms'], 20, 1, 1000, 'delay-ms');
 const RESAMPLES = Math.round(num(v.resamples, 2000, 100, 20000, 'resamples'));
 const BUDGET_MS = num(v['budget-min'], 9, 0.5, 600, 'budget-min') * 60_000;
+const SET_SIZE = Math.round(num(v['set-size'], 3, 0, 20, 'set-size'));
+
+/** The 1-minute load average: other tenants' jobs are the main source of run-to-run noise here. */
+const loadAvg = (): string => {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'n/a';
+  }
+};
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
 
@@ -120,8 +135,77 @@ function printTally(title: string, t: Tally, rateName: string): void {
   }
 }
 
+const line = (name: string, x: CompareReport): string =>
+  `  ${name}: ${x.verdict}; ` + x.metrics.map((m) => `${m.metric} ${signed(m.change ?? NaN)} [${m.ci ? `${signed(m.ci[0])}, ${signed(m.ci[1])}` : 'n/a'}] ${m.verdict}`).join('; ');
+
+/** Forms trials from the pools and prints false-alarm and detection rates, per resampling unit and metric. */
+function judge(base: RunSamples[], slow: RunSamples[], started: number): void {
+  if (base.length < 2 || slow.length < 1) throw new Error(`too few runs to form trials: ${base.length} baseline, ${slow.length} slow`);
+  let aaDefault = newTally();
+  let abDefault = newTally();
+  for (const blocks of ['second', 'op'] as const) {
+    const aa = newTally();
+    const ab = newTally();
+    let seed = 1;
+    for (let i = 0; i < base.length; i++) {
+      for (let j = 0; j < base.length; j++) {
+        if (i === j) continue;
+        const t = performance.now();
+        record(aa, compareRuns([base[i]!], [base[j]!], { resamples: RESAMPLES, seed: seed++, blocks }), performance.now() - t);
+      }
+      for (const s of slow) {
+        const t = performance.now();
+        record(ab, compareRuns([base[i]!], [s], { resamples: RESAMPLES, seed: seed++, blocks }), performance.now() - t);
+      }
+    }
+    const unit = blocks === 'second' ? 'runs, then seconds of load (default)' : 'runs, then single ops';
+    printTally(`A/A, one run a side, resampling ${unit} (ordered pairs of distinct baseline runs)`, aa, 'false alarms');
+    printTally(`A/B, one run a side, resampling ${unit} (baseline x slow-fsync ${DELAY_MS} ms)`, ab, 'detected');
+    if (blocks === 'second') {
+      aaDefault = aa;
+      abDefault = ab;
+    }
+  }
+
+  // Several runs a side: the hierarchical bootstrap resamples runs, so run-to-run variation enters the interval.
+  const k = SET_SIZE;
+  if (k >= 1 && base.length >= 2 * k && slow.length >= k) {
+    const rnd = seeded(42);
+    const pick = <T>(xs: readonly T[], m: number): T[] => {
+      const c = [...xs];
+      for (let i = c.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [c[i], c[j]] = [c[j]!, c[i]!];
+      }
+      return c.slice(0, m);
+    };
+    const aa = newTally();
+    const ab = newTally();
+    for (let t = 0; t < 40; t++) {
+      const b2 = pick(base, 2 * k);
+      let t0 = performance.now();
+      record(aa, compareRuns(b2.slice(0, k), b2.slice(k), { resamples: RESAMPLES, seed: 500 + t }), performance.now() - t0);
+      t0 = performance.now();
+      record(ab, compareRuns(pick(base, k), pick(slow, k), { resamples: RESAMPLES, seed: 600 + t }), performance.now() - t0);
+    }
+    printTally(`A/A, ${k} runs a side (40 random disjoint draws from the baseline pool)`, aa, 'false alarms');
+    printTally(`A/B, ${k} runs a side (40 random draws)`, ab, 'detected');
+  }
+  const half = Math.floor(base.length / 2);
+  if (half >= 2) {
+    process.stdout.write('\nwhole pools:\n');
+    process.stdout.write(line(`baseline[0..${half}) vs baseline[${half}..${base.length})`, compareRuns(base.slice(0, half), base.slice(half), { resamples: RESAMPLES, seed: 7 })) + '\n');
+    process.stdout.write(line(`all ${base.length} baseline vs all ${slow.length} slow`, compareRuns(base, slow, { resamples: RESAMPLES, seed: 8 })) + '\n');
+  }
+  const fa = aaDefault.flagged / aaDefault.trials;
+  const det = abDefault.flagged / abDefault.trials;
+  process.stdout.write(`\ngate targets, one run a side, defaults (false alarms <= 5%, detection >= 95%): false alarms ${pct(fa)}, detection ${pct(det)}: ` +
+    `${fa <= 0.05 && det >= 0.95 ? 'met' : 'NOT met'}; total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  if (v.reuse) return judge(findRuns(join(v.reuse, 'gate-baseline'), 'baseline').map(loadRunSamples), findRuns(join(v.reuse, 'gate-slow-fsync'), 'slow').map(loadRunSamples), started);
   const root = mkdtempSync(join(tmpdir(), 'faultline-gate-'));
   // Host-lab nodes run as their own uids and must reach their data dirs below this one.
   chmodSync(root, 0o755);
@@ -132,7 +216,7 @@ async function main(): Promise<void> {
     faults: ['slow-fsync'], mode: 'once', interval: 0, duration: 86_400,
     options: { 'slow-fsync': { delayMs: DELAY_MS, target: 'leader' } },
   })));
-  process.stdout.write(`bench:gate: ${POOL} baseline + ${POOL} slow-fsync (${DELAY_MS} ms on the leader) runs of ${LOAD_S} s load, host lab, register workload, concurrency 6; runs in ${root}\n`);
+  process.stdout.write(`bench:gate: ${POOL} baseline + ${POOL} slow-fsync (${DELAY_MS} ms on the leader) runs of ${LOAD_S} s load, host lab, register workload, concurrency 6; runs in ${root}; load average ${loadAvg()}\n`);
   const base: RunSamples[] = [];
   const slow: RunSamples[] = [];
   const runMs: number[] = [];
@@ -152,43 +236,8 @@ async function main(): Promise<void> {
           `${(s.okPerSecond.reduce((a, b) => a + b, 0) / s.okPerSecond.length).toFixed(0)} ok/s, unavailable ${s.unavailableS.toFixed(2)} s (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
       }
     }
-    process.stdout.write(`pool: ${base.length} baseline, ${slow.length} slow runs in ${((Date.now() - started) / 1000).toFixed(0)} s (median ${(median(runMs) / 1000).toFixed(1)} s per run)\n`);
-    if (base.length < 2 || slow.length < 1) throw new Error('too few runs finished to form trials (see failures above)');
-
-    const aa = newTally();
-    const ab = newTally();
-    let seed = 1;
-    for (let i = 0; i < base.length; i++) {
-      for (let j = 0; j < base.length; j++) {
-        if (i === j) continue;
-        const t = performance.now();
-        const r = compareRuns([base[i]!], [base[j]!], { resamples: RESAMPLES, seed: seed++ });
-        record(aa, r, performance.now() - t);
-      }
-      for (const s of slow) {
-        const t = performance.now();
-        const r = compareRuns([base[i]!], [s], { resamples: RESAMPLES, seed: seed++ });
-        record(ab, r, performance.now() - t);
-      }
-    }
-    printTally('A/A (ordered pairs of distinct baseline runs)', aa, 'false alarms');
-    printTally(`A/B (baseline x slow-fsync ${DELAY_MS} ms)`, ab, 'detected');
-
-    // Several runs per side: the hierarchical bootstrap resamples runs too.
-    const half = Math.floor(base.length / 2);
-    if (half >= 2) {
-      const t = performance.now();
-      const r = compareRuns(base.slice(0, half), base.slice(half), { resamples: RESAMPLES, seed: 7 });
-      const s = compareRuns(base, slow, { resamples: RESAMPLES, seed: 8 });
-      const ms = (performance.now() - t) / 2;
-      const line = (name: string, x: CompareReport): string =>
-        `  ${name}: ${x.verdict}; ` + x.metrics.map((m) => `${m.metric} ${signed(m.change ?? NaN)} [${m.ci ? `${signed(m.ci[0])}, ${signed(m.ci[1])}` : 'n/a'}] ${m.verdict}`).join('; ');
-      process.stdout.write(`\nmulti-run sides (runs resampled, ~${ms.toFixed(0)} ms per compare):\n`);
-      process.stdout.write(line(`baseline[0..${half}) vs baseline[${half}..${base.length})`, r) + '\n');
-      process.stdout.write(line(`all ${base.length} baseline vs all ${slow.length} slow`, s) + '\n');
-    }
-    const ok = aa.flagged / aa.trials <= 0.05 && ab.flagged / ab.trials >= 0.95;
-    process.stdout.write(`\ngate targets (false alarms <= 5%, detection >= 95%): ${ok ? 'met' : 'NOT met'}; total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(`pool: ${base.length} baseline, ${slow.length} slow runs in ${((Date.now() - started) / 1000).toFixed(0)} s (median ${(median(runMs) / 1000).toFixed(1)} s per run); load average ${loadAvg()}\n`);
+    judge(base, slow, started);
   } finally {
     if (v.keep) process.stdout.write(`runs kept in ${root}\n`);
     else rmSync(root, { recursive: true, force: true });

@@ -15,9 +15,3 @@ export function bitSet(bits: Uint32Array, i: number): void {
 export function bitClear(bits: Uint32Array, i: number): void {
   bits[i >>> 5] &= ~(1 << (i & 31));
 }
-
-/** Whether `bits` equals the `words` words stored in `pool` from `offset`. */
-export function bitsEqualAt(pool: Uint32Array, offset: number, bits: Uint32Array, words: number): boolean {
-  for (let w = 0; w < words; w++) if (pool[offset + w] !== bits[w]) return false;
-  return true;
-}

@@ -3,7 +3,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { Op } from '../history/op.js';
 import { partitionByKey, type AnyModel, type Model, type Operation } from '../model/model.js';
-import { checkPartition, type SearchLimits } from './linearizability.js';
+import { checkPartition, PartitionJob, type SearchLimits } from './linearizability.js';
 import { toOperations, type Where } from './operations.js';
 import type { WorkerPool } from './pool.js';
 import { packOps } from './transfer.js';
@@ -11,17 +11,19 @@ import { combine, type CheckOptions, type CheckResult, type PartitionResult, typ
 
 export * from './result.js';
 export { toOperations, type Where } from './operations.js';
-export { checkPartition, type SearchLimits } from './linearizability.js';
+export { checkPartition, PartitionJob, type SearchLimits } from './linearizability.js';
 
 export interface CheckInputOptions extends CheckOptions {
   /** Names history positions in error messages (the CLI passes `FILE:LINE`). */
   where?: Where;
-  /** How long small partitions are searched in this thread before the rest go to workers (default 25 ms). */
+  /** How long this thread works alone before worker threads join in (default 100 ms). */
   localBudgetMs?: number;
 }
 
-/** Small partitions are searched here first for this long: spawning workers only pays for real work. */
-const LOCAL_BUDGET_MS = 25;
+/** Workers join only if work is left after this long: spawning them only pays for real work. */
+const LOCAL_BUDGET_MS = 100;
+/** This thread's search slices: short enough to keep workers fed, long enough to cost nothing. */
+const SLICE_MS = 20;
 const MB = 1024 * 1024;
 
 /** Pairs and partitions a history: what both variants of check start from. */
@@ -52,61 +54,77 @@ export function checkSync<S, I, O, P>(history: readonly Op[], modelIn: Model<S, 
 }
 
 /**
- * Checks partitions in parallel: small ones in this thread until a short budget is spent, the rest on a
- * pool of worker threads (largest first). The first partition found not linearizable stops the others,
- * unless `allPartitions`. Models without a `spec` (user-defined ones) cannot be rebuilt in a worker, so
- * they are checked in this thread.
+ * Checks partitions in parallel. This thread searches partitions itself, smallest first, in short slices;
+ * if work is still queued after a short while, worker threads join in and take the largest ones. A
+ * history of small partitions is thus done before a worker would have started, and a big one keeps
+ * every core busy. The first partition found not linearizable stops the others, unless
+ * `allPartitions`. Models without a `spec` (user-defined ones) cannot be rebuilt in a worker, so they
+ * are checked in this thread only.
  */
 export async function check<S, I, O, P>(history: readonly Op[], modelIn: Model<S, I, O, P>, options: CheckInputOptions = {}): Promise<CheckResult> {
   const model = modelIn as AnyModel;
-  const workers = options.workers ?? availableParallelism();
+  const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
   if (workers < 1 || !model.spec) return checkSync(history, model, options);
   const t0 = performance.now();
   const { ops, partitions } = prepare(history, model, options.where);
   const results: (PartitionResult | undefined)[] = new Array(partitions.length);
   const limits = baseLimits(options, deadlineOf(options), localBytes(options));
+  // With workers possibly joining, this thread keeps only its share of the memory budget.
+  const localLimits = partitions.length > 1 ? { ...limits, maxBytes: Math.min(limits.maxBytes, poolBytes(options, workers + 1)) } : limits;
+  const startPoolAt = Date.now() + (options.localBudgetMs ?? LOCAL_BUDGET_MS);
+  // Indices by size: this thread takes from the small end, workers from the large end.
+  const queue = partitions.map((_, i) => i).sort((a, b) => partitions[a].length - partitions[b].length);
+  let lo = 0;
+  let hi = queue.length;
   let decided = false;
-
-  // Phase 1: smallest partitions first, in this thread, within a small budget.
-  const order = partitions.map((_, i) => i).sort((a, b) => partitions[a].length - partitions[b].length);
-  const localEnd = partitions.length > 1 ? Date.now() + (options.localBudgetMs ?? LOCAL_BUDGET_MS) : Infinity;
-  let next = 0;
-  for (; next < order.length && Date.now() < localEnd; next++) {
-    const i = order[next];
-    const r = checkPartition(model, partitions[i], keyOf(partitions[i]), { ...limits, deadline: Math.min(limits.deadline, localEnd) });
-    if (r.reason === 'timeout' && Date.now() <= limits.deadline) break; // too big to do here: hand it on
+  const cancel = new SharedArrayBuffer(4);
+  const done = (i: number, r: PartitionResult): void => {
     results[i] = r;
-    if (r.valid === false && !options.allPartitions) {
+    if (r.valid === false && !options.allPartitions && !decided) {
       decided = true;
-      next++;
-      break;
+      Atomics.store(new Int32Array(cancel), 0, 1);
     }
-  }
+  };
 
-  // Phase 2: the rest on the pool, largest first so the longest job does not start last.
-  const rest = order.slice(next).reverse();
-  if (rest.length > 0 && !decided) {
-    const pool = await sharedPool(Math.min(workers, rest.length), options);
-    const cancel = new SharedArrayBuffer(4);
-    const flag = new Int32Array(cancel);
-    const workerLimits = baseLimits(options, limits.deadline, poolBytes(options, pool.size));
-    await Promise.all(
-      rest.map(async (i) => {
+  let feeders: Promise<void>[] = [];
+  const startWorkers = async (): Promise<void> => {
+    const pool = await sharedPool(Math.min(workers, hi - lo), options, workers + 1);
+    const workerLimits = baseLimits(options, limits.deadline, poolBytes(options, workers + 1));
+    const feed = async (): Promise<void> => {
+      while (lo < hi && !decided) {
+        const i = queue[--hi];
         const part = partitions[i];
         try {
-          const r = await pool.run({ model: model.spec!, key: keyOf(part), ops: packOps(part), limits: workerLimits, cancel }, () => decided || Date.now() > limits.deadline);
-          results[i] = r ?? skipped(part, decided ? 'cancelled' : 'timeout');
+          const r = await pool.run(() => ({ model: model.spec!, key: keyOf(part), ops: packOps(part), limits: workerLimits, cancel }), () => decided || Date.now() > limits.deadline);
+          done(i, r ?? skipped(part, decided ? 'cancelled' : 'timeout'));
         } catch (e) {
           if (!(e instanceof Error && e.name === 'WorkerDied')) throw e;
-          results[i] = skipped(part, 'memory');
+          done(i, skipped(part, 'memory'));
         }
-        if (results[i]!.valid === false && !options.allPartitions && !decided) {
-          decided = true;
-          Atomics.store(flag, 0, 1);
-        }
-      }),
-    );
+      }
+    };
+    feeders = Array.from({ length: pool.size }, feed);
+  };
+
+  let starting: Promise<void> | undefined;
+  const maybeStart = (): void => {
+    if (!starting && lo < hi && Date.now() >= startPoolAt) starting = startWorkers();
+  };
+  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+  while (lo < hi && !decided) {
+    maybeStart();
+    const i = queue[lo++];
+    const job = new PartitionJob(model, partitions[i], keyOf(partitions[i]), { ...localLimits, cancel: new Int32Array(cancel) });
+    // Slices keep the event loop turning, so finished worker tasks are collected and new ones sent.
+    while (!job.run(Date.now() + SLICE_MS)) {
+      maybeStart();
+      await turn();
+    }
+    done(i, job.result());
+    if (starting) await turn();
   }
+  await starting;
+  await Promise.all(feeders);
   for (let i = 0; i < partitions.length; i++) results[i] ??= skipped(partitions[i], 'cancelled');
   return finish(model, ops, results as PartitionResult[], t0);
 }
@@ -121,10 +139,10 @@ export async function closeWorkers(): Promise<void> {
 let pool: WorkerPool | undefined;
 
 /** The pool module (and worker threads) are loaded only when a check needs them. */
-async function sharedPool(size: number, options: CheckOptions): Promise<WorkerPool> {
+async function sharedPool(size: number, options: CheckOptions, shares: number): Promise<WorkerPool> {
   // Each worker's V8 heap gets a little headroom above its share, so the search's own cap trips first
   // and ends in `unknown` with evidence, rather than the worker dying.
-  const heapMb = Math.ceil(poolBytes(options, size) / MB) + 256;
+  const heapMb = Math.ceil(poolBytes(options, shares) / MB) + 256;
   if (pool && pool.size >= size && pool.maxOldMb === heapMb) return pool;
   void pool?.close();
   const { WorkerPool } = await import('./pool.js');
@@ -144,8 +162,9 @@ function localBytes(options: CheckOptions): number {
   return Math.min(budgetBytes(options), HEAP_LIMIT * 0.9);
 }
 
-function poolBytes(options: CheckOptions, size: number): number {
-  return budgetBytes(options) / size;
+/** One thread's share of the memory budget when `threads` threads search at once. */
+function poolBytes(options: CheckOptions, threads: number): number {
+  return budgetBytes(options) / threads;
 }
 
 function deadlineOf(options: CheckOptions): number {

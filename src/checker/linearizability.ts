@@ -41,27 +41,63 @@ const HEAP_MASK = 0x3ffff;
  *  - model pins (pins.ts): a branch dies as soon as its state can no longer reach what a pending read
  *    saw, and states nothing pending can observe are merged into one.
  */
-export function checkPartition(modelIn: AnyModel, ops: readonly Operation[], key: string | null, limits: SearchLimits): PartitionResult {
-  const t0 = performance.now();
-  const model = modelIn.nondeterministic ? (powerset(modelIn) as AnyModel) : modelIn;
-  const s = prepare(model, ops, limits.evidence !== 'none');
-  const outcome = search(s, limits);
-  const verdict = outcome === true || outcome === false ? outcome : 'unknown';
-  const result: PartitionResult = { key, valid: verdict, ops: ops.length, ms: 0, visited: s.cache.size };
-  if (verdict === 'unknown') result.reason = outcome as UnknownReason;
-  if (verdict === true) {
-    if (limits.evidence === 'full') {
-      const after = new Int32Array(s.depth);
-      for (let d = 0; d < s.depth; d++) after[d] = d + 1 < s.depth ? s.stackState[d + 1] : s.state;
-      result.linearized = describePrefix(model, ops, s.table, s.stackOp, after, s.depth);
-    }
-  } else if (limits.evidence !== 'none') {
-    result.linearized = describePrefix(model, ops, s.table, s.bestOp, s.bestState, s.bestDepth);
-    const last = s.bestDepth > 0 ? s.bestState[s.bestDepth - 1] : s.initState;
-    result.stuck = describeStuck(model, ops, s.table, s.bestOp, s.bestDepth, last);
+export function checkPartition(model: AnyModel, ops: readonly Operation[], key: string | null, limits: SearchLimits): PartitionResult {
+  const job = new PartitionJob(model, ops, key, limits);
+  while (!job.run(Infinity));
+  return job.result();
+}
+
+/**
+ * A partition's search that can be run in slices, so the thread running it can also feed worker threads
+ * between slices. `run(until)` returns true once the search has ended (decided, or given up).
+ */
+export class PartitionJob {
+  private readonly model: AnyModel;
+  private readonly s: Search;
+  private outcome: boolean | UnknownReason | 'paused' = 'paused';
+  private ms = 0;
+
+  constructor(
+    model: AnyModel,
+    private readonly ops: readonly Operation[],
+    private readonly key: string | null,
+    private readonly limits: SearchLimits,
+  ) {
+    const t0 = performance.now();
+    this.model = model.nondeterministic ? (powerset(model) as AnyModel) : model;
+    this.s = prepare(this.model, ops, limits.evidence !== 'none');
+    this.ms = performance.now() - t0;
   }
-  result.ms = performance.now() - t0;
-  return result;
+
+  /** Searches until done or until `Date.now()` passes `until`. */
+  run(until: number): boolean {
+    const t0 = performance.now();
+    this.outcome = search(this.s, this.limits, until);
+    this.ms += performance.now() - t0;
+    return this.outcome !== 'paused';
+  }
+
+  result(): PartitionResult {
+    const { s, model, ops, limits } = this;
+    const t0 = performance.now();
+    const outcome = this.outcome === 'paused' ? 'cancelled' : this.outcome;
+    const verdict = outcome === true || outcome === false ? outcome : 'unknown';
+    const result: PartitionResult = { key: this.key, valid: verdict, ops: ops.length, ms: 0, visited: s.cache.size };
+    if (verdict === 'unknown') result.reason = outcome as UnknownReason;
+    if (verdict === true) {
+      if (limits.evidence === 'full') {
+        const after = new Int32Array(s.depth);
+        for (let d = 0; d < s.depth; d++) after[d] = d + 1 < s.depth ? s.stackState[d + 1] : s.state;
+        result.linearized = describePrefix(model, ops, s.table, s.stackOp, after, s.depth);
+      }
+    } else if (limits.evidence !== 'none') {
+      result.linearized = describePrefix(model, ops, s.table, s.bestOp, s.bestState, s.bestDepth);
+      const last = s.bestDepth > 0 ? s.bestState[s.bestDepth - 1] : s.initState;
+      result.stuck = describeStuck(model, ops, s.table, s.bestOp, s.bestDepth, last);
+    }
+    result.ms = this.ms + performance.now() - t0;
+    return result;
+  }
 }
 
 /** Everything the search loop works on. Built once per partition; the loop keeps it in locals. */
@@ -88,6 +124,12 @@ interface Search {
   depth: number;
   state: number;
   initState: number;
+  // Loop position, kept so a paused search resumes exactly where it stopped.
+  entry: number;
+  linHash: number;
+  same: number;
+  finiteLeft: number;
+  iter: number;
 }
 
 function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean): Search {
@@ -132,29 +174,40 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean):
     depth: 0,
     state: initState,
     initState,
+    entry: -1,
+    linHash: 0,
+    same: 0,
+    finiteLeft: hasRet.reduce((a, b) => a + b, 0),
+    iter: 0,
   };
 }
 
-/** The hot loop, kept small so the JIT compiles it quickly. Returns the verdict or why it stopped. */
-function search(s: Search, limits: SearchLimits): boolean | UnknownReason {
+/**
+ * The hot loop, kept small so the JIT compiles it quickly. Returns the verdict, why it gave up, or
+ * 'paused' when `pauseAt` (a `Date.now()` time) passed first.
+ */
+function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | UnknownReason | 'paused' {
   const { list, hasRet, blind, group, twin, opHash, table, cache, pins, lin, stackOp, stackState, bestOp, bestState } = s;
   const { next, head } = list;
   const dead = pins !== null ? pins.dead : -1;
   const evidence = bestOp.length > 0;
-  let finiteLeft = 0;
-  for (let i = 0; i < s.n; i++) finiteLeft += hasRet[i];
-  let bestDepth = 0;
-  let same = 0; // best[0..same) still equals the stack
-  let depth = 0;
+  let finiteLeft = s.finiteLeft;
+  let bestDepth = s.bestDepth;
+  let same = s.same; // best[0..same) still equals the stack
+  let depth = s.depth;
   let state = s.state;
-  let linHash = 0;
-  let iter = 0;
+  let linHash = s.linHash;
+  let iter = s.iter;
   let heapUsed = -1;
-  let outcome: boolean | UnknownReason;
+  let outcome: boolean | UnknownReason | 'paused';
 
-  let e = next[head];
+  let e = s.entry < 0 ? next[head] : s.entry;
   for (;;) {
     if ((++iter & CHECK_MASK) === 0) {
+      if (Date.now() > pauseAt) {
+        outcome = 'paused';
+        break;
+      }
       if (limits.cancel !== undefined && Atomics.load(limits.cancel, 0) !== 0) {
         outcome = 'cancelled';
         break;
@@ -247,6 +300,11 @@ function search(s: Search, limits: SearchLimits): boolean | UnknownReason {
   s.depth = depth;
   s.state = state;
   s.bestDepth = bestDepth;
+  s.entry = e;
+  s.linHash = linHash;
+  s.same = same;
+  s.finiteLeft = finiteLeft;
+  s.iter = iter;
   return outcome;
 }
 

@@ -13,7 +13,8 @@ export class WorkerDied extends Error {
 }
 
 interface Job {
-  task: Omit<TaskMessage, 'id'>;
+  /** Builds the message when a worker is free, so packing overlaps with searching. */
+  task: () => Omit<TaskMessage, 'id'>;
   /** Asked just before the task starts: true = skip it (the verdict is already known). */
   skip: () => boolean;
   resolve: (r: PartitionResult | null) => void;
@@ -58,7 +59,7 @@ export class WorkerPool {
     readonly maxOldMb: number,
   ) {}
 
-  run(task: Omit<TaskMessage, 'id'>, skip: () => boolean = () => false): Promise<PartitionResult | null> {
+  run(task: () => Omit<TaskMessage, 'id'>, skip: () => boolean = () => false): Promise<PartitionResult | null> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ task, skip, resolve, reject });
@@ -86,8 +87,9 @@ export class WorkerPool {
       }
       slot.job = job;
       slot.worker.ref();
+      const task = job.task();
       // The packed numbers are transferred (moved), not copied.
-      slot.worker.postMessage({ ...job.task, id: this.nextId++ } satisfies TaskMessage, [job.task.ops.num.buffer as ArrayBuffer]);
+      slot.worker.postMessage({ ...task, id: this.nextId++ } satisfies TaskMessage, [task.ops.num.buffer as ArrayBuffer]);
     }
   }
 

@@ -61,7 +61,7 @@ export interface CheckOptions {
   allPartitions?: boolean;
   /** 'failures' (default): linearizations only for partitions that are not valid; 'full': for all; 'none'. */
   evidence?: EvidenceLevel;
-  /** Worker threads for partitions: 0 = this thread only; default = available cores. */
+  /** Worker threads helping this one with partitions: 0 = this thread only; default = cores - 1 (at least 1). */
   workers?: number;
 }
 

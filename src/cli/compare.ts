@@ -18,10 +18,13 @@ Metrics:
   throughput      ok ops per second over the load phase (mean of per-second counts)
   unavailability  seconds inside unavailability windows (results.json availability.totalS), mean per run
 For each: both values, the relative change and its 95% confidence interval from a seeded hierarchical
-bootstrap (resample runs, then ops or seconds within each run). Verdict per metric: regression iff the whole
+bootstrap: resample runs, then seconds of load within each run (a second's ops stay together, so a burst of
+slowness counts once, not as many independent samples). Verdict per metric: regression iff the whole
 interval lies past the allowed change on the worse side; improvement iff wholly past it on the better side;
 else no significant change. Unavailability is resampled over runs only: with one run on a side there is no
 interval, and the point change decides only if it also exceeds the floor (default 0.5 s).
+One run a side cannot show run-to-run variation (another tenant's load, a fresh cluster): on a noisy machine
+pass several runs per side (results/<test>/ or a glob) so the interval includes it.
 
   --max-regression LIST    allowed change per metric in percent (defaults shown above)
   --json                   the whole comparison as JSON (schema faultline.compare/1)

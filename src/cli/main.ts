@@ -12,6 +12,10 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   report: () => import('./report.js'),
   bench: () => import('./bench.js'),
   compare: () => import('./compare.js'),
+  sweep: () => import('./sweep.js'),
+  publish: () => import('./publish.js'),
+  serve: () => import('./serve.js'),
+  scenarios: () => import('./scenarios.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

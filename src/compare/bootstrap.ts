@@ -87,7 +87,11 @@ export function quantileReplicates(side: readonly (Float64Array | BlockedRun)[],
   const layout = runs.map((r, ri) => {
     const m = r.values.length;
     const base = runs.slice(0, ri).reduce((s, x) => s + x.values.length, 0);
-    const nb = r.block ? Math.max(r.blocks ?? 0, ...r.block) + (r.blocks ? 0 : 1) : m;
+    let nb = m;
+    if (r.block) {
+      nb = r.blocks ?? 0;
+      for (let i = 0; i < m; i++) if (r.block[i]! >= nb) nb = r.block[i]! + 1;
+    }
     const start = new Int32Array(nb + 1);
     const pos = new Int32Array(m);
     if (!r.block) {

@@ -13,6 +13,8 @@ export interface CompareOptions {
   /** Seed of the resampling, so the same inputs always give the same intervals. */
   seed?: number;
   unavailabilityFloorS?: number;
+  /** Latency resampling unit within a run: seconds of load (default) or single ops. */
+  blocks?: 'second' | 'op';
 }
 
 export interface MetricComparison extends Judged {
@@ -44,6 +46,8 @@ export interface CompareReport {
   seed: number;
   confidence: number;
   unavailabilityFloorS: number;
+  /** What the bootstrap resamples within a run. */
+  blocks: 'second' | 'op';
   metrics: MetricComparison[];
   /** Caveats the reader should see: unlike tests, single runs, rate-limited latency basis. */
   notes: string[];
@@ -81,8 +85,9 @@ export function compareRuns(base: readonly RunSamples[], cand: readonly RunSampl
   const seed = o.seed ?? 1;
   const floorS = o.unavailabilityFloorS ?? DEFAULT_UNAVAILABILITY_FLOOR_S;
   // Independent streams per side so adding a run to one side does not reshuffle the other's replicates.
-  const b = sideFigures(base, resamples, seeded(seed));
-  const c = sideFigures(cand, resamples, seeded(seed ^ 0x5bd1e995));
+  const blocks = o.blocks ?? 'second';
+  const b = sideFigures(base, resamples, seeded(seed), blocks);
+  const c = sideFigures(cand, resamples, seeded(seed ^ 0x5bd1e995), blocks);
   const metrics = METRIC_NAMES.map((name): MetricComparison => {
     const bv = b.value[name];
     const cv = c.value[name];
@@ -116,6 +121,7 @@ export function compareRuns(base: readonly RunSamples[], cand: readonly RunSampl
     seed,
     confidence: CONFIDENCE,
     unavailabilityFloorS: floorS,
+    blocks,
     metrics,
     notes: notesFor(base, cand),
   };

@@ -23,12 +23,12 @@ function interval(m: MetricComparison): string {
   return 'n/a';
 }
 
-/** Bad direction first so "p99 ≤ +10%" reads as the tolerance it is. */
-const tolerance = (m: MetricComparison): string =>
-  `${m.worse === 'higher' ? '≤ +' : '≥ −'}${(m.threshold * 100).toFixed(0)}%${m.metric === 'unavailability' ? ' or floor' : ''}`;
+/** The allowed change on the worse side: "p99 ≤ +10%"; unavailability is also allowed up to the floor. */
+const tolerance = (m: MetricComparison, floorS: number): string =>
+  `${m.worse === 'higher' ? '≤ +' : '≥ −'}${(m.threshold * 100).toFixed(0)}%${m.metric === 'unavailability' ? ` or ≤ +${floorS} s` : ''}`;
 
 const rows = (r: CompareReport): string[][] =>
-  r.metrics.map((m) => [m.label, value(m, m.base), value(m, m.cand), change(m), interval(m), tolerance(m), m.verdict]);
+  r.metrics.map((m) => [m.label, value(m, m.base), value(m, m.cand), change(m), interval(m), tolerance(m, r.unavailabilityFloorS), m.verdict]);
 
 const HEADER = ['metric', 'base', 'cand', 'change', '95% CI', 'allowed', 'verdict'];
 
@@ -65,7 +65,7 @@ export function formatMarkdown(r: CompareReport): string {
   ];
   if (r.notes.length) out.push('', ...r.notes.map((n) => `> ${cell(n)}`));
   out.push('', '<sub>commit latency: invoke (or intended start) → ok of write/put/append/cas during the load phase. ' +
-    'Regression = the whole 95% bootstrap interval of the change lies past the allowed change.</sub>');
+    'Regression = the whole 95% interval of the change (bootstrap: runs, then seconds of load within runs) lies past the allowed change.</sub>');
   return out.join('\n') + '\n';
 }
 

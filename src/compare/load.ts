@@ -19,6 +19,8 @@ export interface RunSamples {
   workload: string | null;
   /** ms from invoke (or `intended`, when the run was rate-limited) to ok, one per ok commit op of the load. */
   commitMs: Float64Array;
+  /** Second of the load (0-based) each commit op was invoked in: the bootstrap's blocks. */
+  commitSecond: Int32Array;
   /** ok client completions in each whole second of the load phase. */
   okPerSecond: Float64Array;
   /** Seconds of the load phase (warm-up through recovery). */
@@ -154,6 +156,7 @@ export function loadRunSamples(dir: string): RunSamples {
   const calls = pairCalls(history);
   const [start, end] = loadWindow(events, calls);
   const commit: number[] = [];
+  const second: number[] = [];
   let intended = false;
   const seconds = Math.max(1, Math.floor((end - start) / 1e9));
   const okPerSecond = new Float64Array(seconds);
@@ -166,12 +169,14 @@ export function loadRunSamples(dir: string): RunSamples {
     if (!COMMIT_FS.has(c.f) || c.invoke < start || c.invoke >= end) continue;
     if (c.intended !== undefined) intended = true;
     commit.push((c.complete - (c.intended ?? c.invoke)) / 1e6);
+    second.push(Math.min(seconds - 1, Math.floor((c.invoke - start) / 1e9)));
   }
   return {
     dir,
     name: test?.name ?? basename(dirname(dir)),
     workload: test?.workload ?? null,
     commitMs: Float64Array.from(commit),
+    commitSecond: Int32Array.from(second),
     okPerSecond,
     loadS: (end - start) / 1e9,
     unavailableS,

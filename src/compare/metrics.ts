@@ -29,12 +29,13 @@ export interface SideFigures {
 }
 
 /**
- * Latency quantiles pool ok commit ops of all runs; throughput is the mean of per-second ok counts (so it
- * bootstraps like latency: runs, then seconds); unavailability is the mean of per-run totals, resampled over
+ * Latency quantiles pool ok commit ops of all runs and resample runs, then seconds of load (each second's ops
+ * together; `blocks: 'op'` resamples single ops instead); throughput is the mean of per-second ok counts, so
+ * it resamples the same way: runs, then seconds. Unavailability is the mean of per-run totals, resampled over
  * runs only because one run has one total — with a single run there is nothing to resample.
  */
-export function sideFigures(runs: readonly RunSamples[], resamples: number, rng: Random): SideFigures {
-  const commit = runs.map((r) => r.commitMs);
+export function sideFigures(runs: readonly RunSamples[], resamples: number, rng: Random, blocks: 'second' | 'op' = 'second'): SideFigures {
+  const commit = runs.map((r) => (blocks === 'op' ? r.commitMs : { values: r.commitMs, block: r.commitSecond, blocks: r.okPerSecond.length }));
   const perSecond = runs.map((r) => r.okPerSecond);
   const unavailable = runs.map((r) => r.unavailableS);
   const [p50, p99] = pooledQuantiles(commit, [0.5, 0.99]);

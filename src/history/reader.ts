@@ -29,7 +29,8 @@ export async function* streamHistory(path: string, file = path): AsyncGenerator<
   let position = 0;
   const parse = (text: string, ops: Op[], lines: number[]): void => {
     line++;
-    if (text.length === 0 || text.trim() === '') return;
+    // Blank lines are allowed; the common case (a line starting with "{") skips the trim.
+    if (text.length === 0 || (text.charCodeAt(0) !== 123 && text.trim() === '')) return;
     ops.push(parseHistoryLine(text, file, line, position++));
     lines.push(line);
   };

@@ -85,10 +85,13 @@ export function registerModel(name: string, allowCas: boolean, initialValue: unk
   };
 }
 
+// One shared input for every read: a million-op history has half a million of them.
+const READ: RegisterInput = { f: 'read' };
+
 function readOperation(invoke: Op, completion: Op | undefined, allowCas: boolean, name: string): { input: RegisterInput; output: RegisterOutput | undefined } {
   switch (invoke.f) {
     case 'read':
-      return { input: { f: 'read' }, output: completion ? canonical(completion.value) : undefined };
+      return { input: READ, output: completion ? canonical(completion.value) : undefined };
     case 'write':
       return { input: { f: 'write', value: canonical(invoke.value) }, output: completion ? true : undefined };
     case 'cas': {

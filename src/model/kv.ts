@@ -11,6 +11,8 @@ export type KvOutput = string | true;
 export type KvModel = Model<string, KvInput, KvOutput, string>;
 
 const ILLEGAL: readonly string[] = [];
+/** One shared input for every get. */
+const GET: KvInput = { f: 'get' };
 
 /**
  * `initial` is every key's value before the first put (default ""). A get of an absent key reads as ""
@@ -25,7 +27,7 @@ export function kv(options: { initial?: unknown } = {}): KvModel {
     operation(invoke, completion) {
       switch (invoke.f) {
         case 'get':
-          return { input: { f: 'get' }, output: completion ? text(completion.value ?? null, 'get result') : undefined };
+          return { input: GET, output: completion ? text(completion.value ?? null, 'get result') : undefined };
         case 'put':
         case 'append':
           return { input: { f: invoke.f, value: text(invoke.value ?? null, `${invoke.f} value`) }, output: completion ? true : undefined };

@@ -16,6 +16,8 @@ export interface LoadOptions {
   client: EtcdClient;
   recorder: HistoryRecorder;
   rate?: RateLimiter;
+  /** A worker hit a bug (not a store error: those are outcomes); the load stops and this is told why. */
+  onError?: (e: Error) => void;
 }
 
 export class Load {
@@ -31,7 +33,14 @@ export class Load {
   }
 
   start(): void {
-    this.workers = Array.from({ length: this.o.concurrency }, (_, w) => this.worker(w));
+    this.workers = Array.from({ length: this.o.concurrency }, (_, w) =>
+      this.worker(w).catch((e: unknown) => {
+        // Never an unhandled rejection: the run must still heal and tear down.
+        this.stopping = true;
+        this.wake?.();
+        this.o.onError?.(e instanceof Error ? e : new Error(String(e)));
+      }),
+    );
   }
 
   /** Stops issuing; resolves when every in-flight op has completed (bounded by the client timeout). */

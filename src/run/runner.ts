@@ -226,6 +226,10 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
       client,
       recorder,
       ...(spec.rate !== undefined ? { rate: new RateLimiter(spec.rate, loadStartedNs) } : {}),
+      onError: (e) => {
+        survived(`load stopped by an internal error: ${e.message.split('\n')[0]}`);
+        abort.abort();
+      },
     });
     load.start();
     for (const p of phases) {

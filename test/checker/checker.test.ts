@@ -116,7 +116,7 @@ describe('parallel search and limits', () => {
     const pool = new WorkerPool(1, 512);
     try {
       const ops = packOps([{ id: 0, process: 0, call: 0, ret: 1, input: { f: 'get' }, output: 'nope' }]);
-      const r = await pool.run({ model: { name: 'kv' }, key: 'k', ops, limits: { deadline: Infinity, maxBytes: 1e9, evidence: 'failures' }, cancel: new SharedArrayBuffer(4) });
+      const r = await pool.run(() => ({ model: { name: 'kv' }, key: 'k', ops, limits: { deadline: Infinity, maxBytes: 1e9, evidence: 'failures' }, cancel: new SharedArrayBuffer(4) }));
       expect(r).toMatchObject({ key: 'k', valid: false, ops: 1 });
     } finally {
       await pool.close();

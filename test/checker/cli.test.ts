@@ -1,19 +1,24 @@
 // `faultline check` as a real process from the compiled dist: verdicts, exit codes, bad input, evidence.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { CORPUS } from './corpus.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(REPO, 'dist/src/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'fl-check-'));
 
-function faultline(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, 'check', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+/** Runs the real binary; async so independent cases can run side by side. */
+function faultline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, 'check', ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 function file(name: string, text: string): string {
@@ -33,9 +38,9 @@ beforeAll(() => {
   }
 });
 
-describe('faultline check (process)', () => {
-  it('checks several files in one call, one line each; exit 1 if any is not linearizable', () => {
-    const r = faultline(CORPUS + 'jepsen/etcd_002.log', CORPUS + 'jepsen/etcd_000.log', CORPUS + 'jepsen/etcd_095.log');
+describe.concurrent('faultline check (process)', () => {
+  it('checks several files in one call, one line each; exit 1 if any is not linearizable', async ({ expect }) => {
+    const r = await faultline(CORPUS + 'jepsen/etcd_002.log', CORPUS + 'jepsen/etcd_000.log', CORPUS + 'jepsen/etcd_095.log');
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
@@ -44,8 +49,8 @@ describe('faultline check (process)', () => {
     expect(lines[2]).toMatch(/etcd_095\.log: linearizable \(0 ops/);
   });
 
-  it('--json prints one object per file; exit 0 when all are linearizable', () => {
-    const r = faultline('--json', CORPUS + 'kv/c10-ok.txt', CORPUS + 'jepsen/etcd_100.log');
+  it('--json prints one object per file; exit 0 when all are linearizable', async ({ expect }) => {
+    const r = await faultline('--json', CORPUS + 'kv/c10-ok.txt', CORPUS + 'jepsen/etcd_100.log');
     expect(r.code).toBe(0);
     const [a, b] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(a).toMatchObject({ valid: true, ops: 337, partitions: 10, model: 'kv', format: 'porcupine-kv' });
@@ -53,27 +58,27 @@ describe('faultline check (process)', () => {
     for (const k of ['file', 'valid', 'ops', 'partitions', 'ms']) expect(a).toHaveProperty(k);
   });
 
-  it('--no-partition checks kv as one map-valued state', () => {
-    const ok = faultline('--json', '--no-partition', CORPUS + 'kv/c01-ok.txt');
+  it('--no-partition checks kv as one map-valued state', async ({ expect }) => {
+    const ok = await faultline('--json', '--no-partition', CORPUS + 'kv/c01-ok.txt');
     expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, partitions: 1 });
-    expect(faultline('--no-partition', CORPUS + 'kv/c01-bad.txt').code).toBe(1);
+    expect((await faultline('--no-partition', CORPUS + 'kv/c01-bad.txt')).code).toBe(1);
   });
 
-  it('exit 2 when the search gives up (timeout), with the reason', () => {
-    const r = faultline('--json', '--no-partition', '--timeout', '0.3', CORPUS + 'kv/c50-ok.txt');
+  it('exit 2 when the search gives up (timeout), with the reason', async ({ expect }) => {
+    const r = await faultline('--json', '--no-partition', '--timeout', '0.3', CORPUS + 'kv/c50-ok.txt');
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: 'unknown', reasons: ['timeout'] });
   });
 
-  it('exit 2, not a crash, when the memory cap is reached', () => {
-    const r = faultline('--json', '--no-partition', '--max-memory', '64', CORPUS + 'kv/c50-ok.txt');
+  it('exit 2, not a crash, when the memory cap is reached', async ({ expect }) => {
+    const r = await faultline('--json', '--no-partition', '--max-memory', '64', CORPUS + 'kv/c50-ok.txt');
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: 'unknown', reasons: ['memory'] });
   });
 
-  it('--evidence writes the linearizations and where the search got stuck', () => {
+  it('--evidence writes the linearizations and where the search got stuck', async ({ expect }) => {
     const out = join(dir, 'evidence.json');
-    const r = faultline('--evidence', out, CORPUS + 'jepsen/etcd_000.log', CORPUS + 'jepsen/etcd_005.log');
+    const r = await faultline('--evidence', out, CORPUS + 'jepsen/etcd_000.log', CORPUS + 'jepsen/etcd_005.log');
     expect(r.code).toBe(1);
     const ev = JSON.parse(readFileSync(out, 'utf8')) as { files: { file: string; valid: boolean; partitions: { linearized: { op: number; state: string }[]; stuck?: { candidates: unknown[]; state: string } }[] }[] };
     expect(ev.files).toHaveLength(2);
@@ -85,7 +90,7 @@ describe('faultline check (process)', () => {
     expect(good.partitions[0].linearized.length).toBeGreaterThan(70);
   });
 
-  it('infers the model from the ops of a JSONL history', () => {
+  it('infers the model from the ops of a JSONL history', async ({ expect }) => {
     const h = file(
       'cas.jsonl',
       [
@@ -99,9 +104,9 @@ describe('faultline check (process)', () => {
         .map((o) => JSON.stringify(o))
         .join('\n') + '\n',
     );
-    const r = faultline('--json', h);
+    const r = await faultline('--json', h);
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, model: 'cas-register', format: 'jsonl', ops: 3 });
-    expect(faultline('--json', '--initial', '0', h).code).toBe(1);
+    expect((await faultline('--json', '--initial', '0', h)).code).toBe(1);
   });
 
   describe('bad input: FILE:LINE, exit 3, no stack trace', () => {
@@ -117,9 +122,9 @@ describe('faultline check (process)', () => {
       ['porcupine-kv: bad line', 'i.txt', '{:process 0, :type :invoke, :f :get, :key "1", :value nil}\n{:process 0, :type :ok, :f :get, :key "1", :value nil\n', 2, /not a kv op map/],
     ];
     for (const [name, fname, text, line, what] of cases) {
-      it(name, () => {
+      it(name, async ({ expect }) => {
         const p = file(fname, text);
-        const r = faultline(p);
+        const r = await faultline(p);
         expect(r.code).toBe(3);
         expect(r.stderr).toContain(`${p}:${line}: `);
         expect(r.stderr).toMatch(what);
@@ -127,23 +132,23 @@ describe('faultline check (process)', () => {
       });
     }
 
-    it('--format forces a parser (and reports its errors)', () => {
+    it('--format forces a parser (and reports its errors)', async ({ expect }) => {
       const p = file('j.txt', '{"process":0,"type":"invoke","f":"read"}\n');
-      const r = faultline('--format', 'edn', p);
+      const r = await faultline('--format', 'edn', p);
       expect(r.code).toBe(3);
       expect(r.stderr).toContain(`${p}:1: `);
     });
 
-    it('usage errors: unknown option, bad --model, missing file', () => {
-      expect(faultline('--timout', '3', 'x').code).toBe(3);
-      expect(faultline('--model', 'queue', CORPUS + 'jepsen/etcd_000.log').code).toBe(3);
-      const r = faultline(join(dir, 'nope.jsonl'));
+    it('usage errors: unknown option, bad --model, missing file', async ({ expect }) => {
+      expect((await faultline('--timout', '3', 'x')).code).toBe(3);
+      expect((await faultline('--model', 'queue', CORPUS + 'jepsen/etcd_000.log')).code).toBe(3);
+      const r = await faultline(join(dir, 'nope.jsonl'));
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/cannot read \(ENOENT\)/);
     });
 
-    it('a bad file does not stop the others from being checked', () => {
-      const r = faultline(file('k.jsonl', 'nope\n'), CORPUS + 'jepsen/etcd_100.log');
+    it('a bad file does not stop the others from being checked', async ({ expect }) => {
+      const r = await faultline(file('k.jsonl', 'nope\n'), CORPUS + 'jepsen/etcd_100.log');
       expect(r.code).toBe(3);
       expect(r.stdout).toMatch(/etcd_100\.log: linearizable/);
     });

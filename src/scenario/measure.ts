@@ -1,0 +1,143 @@
+// Measurements shared by the scenarios: fault events from the history, write gaps, elections and terms in a window.
+import type { Json, Op } from '../history/op.js';
+import { NEMESIS } from '../history/op.js';
+import { isWrite, type Call } from '../report/calls.js';
+import type { Stall } from '../report/windows.js';
+import type { ElectionEvent } from '../system/system.js';
+
+const NS = 1e9;
+
+/** One start-X … stop-X of the nemesis, with the invocation and completion time of each (ns since time zero). */
+export interface FaultEvent {
+  fault: string;
+  /** start-X invoked: the fault may act from here. */
+  start: number;
+  /** start-X completed: the fault is surely in effect. */
+  started: number;
+  startValue: Json;
+  /** stop-X invoked: the heal begins; null when never stopped. */
+  stop: number | null;
+  stopped: number | null;
+  stopValue: Json;
+  error: string | null;
+}
+
+/**
+ * The runner records each nemesis action as an invoke followed by an info completion (serially), so an
+ * invoke pairs with the next record of the same f.
+ */
+export function faultEvents(history: readonly Op[]): FaultEvent[] {
+  const out: FaultEvent[] = [];
+  const open = new Map<string, FaultEvent>();
+  const pendingInvoke = new Map<string, Op>();
+  for (const op of history) {
+    if (op.process !== NEMESIS) continue;
+    const m = /^(start|stop)-(.+)$/.exec(op.f);
+    if (!m) continue;
+    const [, verb, fault] = m as unknown as [string, string, string];
+    if (op.type === 'invoke') {
+      pendingInvoke.set(op.f, op);
+      continue;
+    }
+    const inv = pendingInvoke.get(op.f);
+    pendingInvoke.delete(op.f);
+    const t0 = inv?.time ?? op.time;
+    const value = (op.value ?? null) as Json;
+    const err = value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value['error'] === 'string' ? value['error'] : null;
+    if (verb === 'start') {
+      const e: FaultEvent = { fault, start: t0, started: op.time, startValue: value, stop: null, stopped: null, stopValue: null, error: err };
+      out.push(e);
+      open.set(fault, e);
+    } else {
+      const e = open.get(fault);
+      if (!e) continue;
+      open.delete(fault);
+      e.stop = t0;
+      e.stopped = op.time;
+      e.stopValue = value;
+      if (err && !e.error) e.error = err;
+    }
+  }
+  return out;
+}
+
+/** Completion times (ns) of ok writes, optionally only those sent to `nodes`, sorted. */
+export function okWriteTimes(calls: readonly Call[], nodes?: ReadonlySet<string>): number[] {
+  const t: number[] = [];
+  for (const c of calls) {
+    if (c.outcome !== 'ok' || c.complete === undefined || !isWrite(c.f)) continue;
+    if (nodes && (c.node === undefined || !nodes.has(c.node))) continue;
+    t.push(c.complete);
+  }
+  return t.sort((a, b) => a - b);
+}
+
+/**
+ * Longest stretch (s) inside [from, to] with no ok write completing. With `fromLastBefore`, the stretch that
+ * contains `from` is measured from the last ok write before it (what a client saw when the fault struck).
+ * A stretch still open at `to` is cut there: the figure is then a lower bound.
+ */
+export function longestWriteGap(okTimes: readonly number[], from: number, to: number, fromLastBefore = false): number {
+  let prev = from;
+  if (fromLastBefore) {
+    for (const t of okTimes) {
+      if (t >= from) break;
+      prev = t;
+    }
+  }
+  let longest = 0;
+  for (const t of okTimes) {
+    if (t < from) continue;
+    if (t > to) break;
+    longest = Math.max(longest, t - prev);
+    prev = t;
+  }
+  longest = Math.max(longest, to - prev);
+  return Math.round((longest / NS) * 1e4) / 1e4;
+}
+
+/** First ok write completing after `t`, seconds after t; null if none by `until`. */
+export function firstOkWriteAfter(okTimes: readonly number[], t: number, until: number): number | null {
+  const x = okTimes.find((c) => c > t);
+  return x === undefined || x > until ? null : Math.round(((x - t) / NS) * 1e4) / 1e4;
+}
+
+/** Distinct leader elections (a new term with a leader) whose leader event falls in [from, to]. */
+export function leadersIn(events: readonly ElectionEvent[], from: number, to: number): ElectionEvent[] {
+  const seen = new Set<number>();
+  const out: ElectionEvent[] = [];
+  for (const e of events) {
+    if (e.event !== 'leader' || e.time < from || e.time > to || seen.has(e.term)) continue;
+    seen.add(e.term);
+    out.push(e);
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
+
+/** Highest term any node reported in a log line at or before `t` (null: none yet). */
+export function maxTermAt(events: readonly ElectionEvent[], t: number): number | null {
+  let m: number | null = null;
+  for (const e of events) if (e.time <= t && (m === null || e.term > m)) m = e.term;
+  return m;
+}
+
+/** Term of the leader in place at `t`: the latest leader event at or before t. */
+export function leaderAt(events: readonly ElectionEvent[], t: number): { node: string; term: number } | null {
+  let best: ElectionEvent | null = null;
+  for (const e of events) if (e.event === 'leader' && e.time <= t && (!best || e.time >= best.time)) best = e;
+  return best ? { node: best.node, term: best.term } : null;
+}
+
+/** A stall of the harness of at least `minMs` overlapping [from, to] (ns) makes timings there suspect. */
+export function stalledIn(stalls: readonly Stall[], from: number, to: number, minMs = 250): boolean {
+  return stalls.some((s) => s.ms >= minMs && s.endS * NS >= from && s.startS * NS <= to);
+}
+
+export const seconds = (ns: number): number => Math.round((ns / NS) * 1e4) / 1e4;
+
+/** Names of nodes in a nemesis value's `nodes` list (kill, pause). */
+export function nodesOf(value: Json): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const n = value['nodes'];
+  return Array.isArray(n) ? n.filter((x): x is string => typeof x === 'string') : [];
+}

@@ -1,0 +1,60 @@
+// On resume: runs a killed sweep left half-done are cleaned up (their own lab only) and moved aside.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { listRuns, registryDir, removeResource } from '../lab/registry.js';
+import { RUN_FILES, type TestRecord } from '../run/layout.js';
+import { ABANDONED_DIR, RUNS_DIR, type SweepFile } from './state.js';
+
+/**
+ * Removes what a dead run registered (processes first, then the rest newest first) — only when its owner is
+ * gone, so a run of another live faultline process is never touched. Leftover etcd nodes of a killed sweep
+ * would otherwise keep using the CPU the resumed sweep is measuring with.
+ */
+async function cleanupDeadRun(runId: string): Promise<string[]> {
+  const rec = listRuns().find((r) => r.runId === runId && !r.ownerAlive);
+  if (!rec) return [];
+  const errors: string[] = [];
+  const ordered = [...rec.resources.filter((r) => r.kind === 'process'), ...rec.resources.filter((r) => r.kind !== 'process').reverse()];
+  for (const r of ordered) {
+    try {
+      await removeResource(r);
+    } catch (e) {
+      errors.push(`${r.kind}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (errors.length === 0) rmSync(join(registryDir(), `${runId}.json`), { force: true });
+  return errors;
+}
+
+/** Run directories under <sweep>/runs/ that sweep.json does not list: returns what was moved to abandoned/. */
+export async function reclaimAbandoned(sweepDir: string, s: SweepFile): Promise<{ moved: string[]; errors: string[] }> {
+  const root = join(sweepDir, RUNS_DIR);
+  const known = new Set(s.cells.flatMap((c) => [...c.runs.map((r) => r.dir), ...(c.status === 'refused' && c.evidenceDir ? [c.evidenceDir] : [])]));
+  const moved: string[] = [];
+  const errors: string[] = [];
+  if (!existsSync(root)) return { moved, errors };
+  for (const test of readdirSync(root)) {
+    const tdir = join(root, test);
+    if (!statSync(tdir).isDirectory()) continue;
+    const before = moved.length;
+    for (const run of readdirSync(tdir)) {
+      const rdir = join(tdir, run);
+      if (run === 'latest' || !statSync(rdir).isDirectory()) continue;
+      const rel = relative(sweepDir, rdir);
+      if (known.has(rel)) continue;
+      try {
+        const t = JSON.parse(readFileSync(join(rdir, RUN_FILES.test), 'utf8')) as TestRecord;
+        errors.push(...(await cleanupDeadRun(t.runId)));
+      } catch {
+        // No test.json: killed before anything was created.
+      }
+      const dest = join(sweepDir, ABANDONED_DIR, test);
+      mkdirSync(dest, { recursive: true });
+      renameSync(rdir, join(dest, run));
+      moved.push(rel);
+    }
+    // `latest` would point into abandoned/.
+    if (moved.length > before) rmSync(join(tdir, 'latest'), { force: true });
+  }
+  return { moved, errors };
+}
