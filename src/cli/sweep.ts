@@ -99,7 +99,8 @@ export const command: Command = {
       await whenFinished;
     });
     try {
-      out.write(`sweep ${a.name} in ${relative(process.cwd(), a.out) || '.'}\n`);
+      const rel = relative(process.cwd(), a.out);
+      out.write(`sweep ${a.name} in ${rel && !rel.startsWith('..') ? rel : a.out}\n`);
       const r = await runSweep({
         dir: a.out,
         name: a.name,

@@ -12,24 +12,40 @@ export interface KeyedPin<P> {
   k: number;
   p: P;
 }
-/** One sub-state per key index; a missing entry is the inner model's initial state. */
-export type KeyedState<S> = readonly (S | undefined)[];
+/**
+ * Per key index, the id of that key's inner state in the model's own table (0 = the initial state; a
+ * missing entry too). Small integers make hashing and comparing whole states cheap, though the inner
+ * states (long kv strings) are not.
+ */
+export type KeyedState = readonly number[];
 
 /**
  * The whole history becomes one partition whose state maps every key to the inner model's state. Exists
  * to cross-check partitioned results and to measure what P-compositionality buys (`--no-partition`).
  */
-export function keyed<S, I, O, P>(inner: Model<S, I, O, P>): Model<KeyedState<S>, KeyedInput<I>, O, KeyedPin<P>> {
+export function keyed<S, I, O, P>(inner: Model<S, I, O, P>): Model<KeyedState, KeyedInput<I>, O, KeyedPin<P>> {
   const keyIndex = new Map<string, number>();
   const keyNames: string[] = [];
-  const init = inner.init();
-  const sub = (s: KeyedState<S>, k: number): S => s[k] ?? init;
-  const isInit = (x: S | undefined): boolean => x === undefined || inner.equal(x, init);
+  // Inner states by id, bucketed by inner hash.
+  const subs: S[] = [inner.init()];
+  const buckets = new Map<number, number[]>([[inner.hash(subs[0]) | 0, [0]]]);
+  const intern = (x: S): number => {
+    const h = inner.hash(x) | 0;
+    let ids = buckets.get(h);
+    if (!ids) buckets.set(h, (ids = []));
+    for (const id of ids) if (inner.equal(subs[id], x)) return id;
+    subs.push(x);
+    ids.push(subs.length - 1);
+    return subs.length - 1;
+  };
+  const sub = (s: KeyedState, k: number): number => s[k] ?? 0;
+  const deadIds = new WeakMap<readonly KeyedPin<P>[], number>();
   const innerPin = inner.pin?.bind(inner);
   const innerReach = inner.canReach?.bind(inner);
   const innerResets = inner.resets?.bind(inner);
   const innerBlind = inner.blind?.bind(inner);
   const innerDead = inner.deadState?.bind(inner);
+  const name = (k: number): string => JSON.stringify(keyNames[k] ?? k);
   return {
     name: inner.name,
     spec: inner.spec ? { ...inner.spec, partition: false } : undefined,
@@ -49,29 +65,30 @@ export function keyed<S, I, O, P>(inner: Model<S, I, O, P>): Model<KeyedState<S>
     step(state, input, output) {
       // A model rebuilt in a worker never saw `operation`; learning names here keeps descriptions right.
       if (keyNames[input.k] === undefined) keyNames[input.k] = input.key;
-      const nexts = inner.step(sub(state, input.k), input.i, output);
+      const nexts = inner.step(subs[sub(state, input.k)], input.i, output);
       return nexts.map((n) => {
         const copy = state.slice();
-        copy[input.k] = n;
+        for (let k = copy.length; k < input.k; k++) copy[k] = 0;
+        copy[input.k] = intern(n);
         return copy;
       });
     },
     equal(a, b) {
       const n = Math.max(a.length, b.length);
-      for (let k = 0; k < n; k++) if (!inner.equal(sub(a, k), sub(b, k))) return false;
+      for (let k = 0; k < n; k++) if (sub(a, k) !== sub(b, k)) return false;
       return true;
     },
-    // Order-independent over keys and blind to initial entries, so equal states hash alike.
+    // Blind to trailing initial entries, so equal states hash alike.
     hash(s) {
       let h = 0;
-      for (let k = 0; k < s.length; k++) if (!isInit(s[k])) h = (h + Math.imul(inner.hash(s[k] as S) ^ (k + 1), 0x9e3779b1)) | 0;
+      for (let k = 0; k < s.length; k++) if (s[k] !== 0) h = (h + Math.imul(s[k] * 31 + k + 1, 0x9e3779b1)) | 0;
       return h;
     },
     partition: (ops: Operation<KeyedInput<I>, O>[]) => [ops],
     describeOperation: (input, output) => `${JSON.stringify(input.key)}: ${inner.describeOperation(input.i, output)}`,
     describeState(s) {
       const parts: string[] = [];
-      for (let k = 0; k < s.length; k++) if (!isInit(s[k])) parts.push(`${JSON.stringify(keyNames[k] ?? k)}: ${inner.describeState(s[k] as S)}`);
+      for (let k = 0; k < s.length; k++) if (s[k] !== 0) parts.push(`${name(k)}: ${inner.describeState(subs[s[k]])}`);
       return `{${parts.join(', ')}}`;
     },
     inputKey: inner.inputKey ? (input) => `${input.k} ${inner.inputKey!(input.i)}` : undefined,
@@ -81,21 +98,30 @@ export function keyed<S, I, O, P>(inner: Model<S, I, O, P>): Model<KeyedState<S>
           return p === undefined ? undefined : { k: input.k, p };
         }
       : undefined,
+    resets: innerResets ? (input, output) => innerResets(input.i, output) : undefined,
+    canReach: innerReach ? (state, pin) => innerReach(subs[sub(state, pin.k)], pin.p) : undefined,
+    group: (input) => input.k,
     // Blind within its key (the group): a put erases only that key's history.
     blind: innerBlind ? (input, output) => innerBlind(input.i, output) : undefined,
     deadState: innerDead
       ? (pins, state, k) => {
+          // The search passes the same pins array for a key every time: compute its dead state once.
+          let id = deadIds.get(pins);
+          if (id === undefined) {
+            id = intern(
+              innerDead(
+                pins.map((p) => p.p),
+                undefined,
+                0,
+              ),
+            );
+            deadIds.set(pins, id);
+          }
           const copy = (state ?? []).slice();
-          copy[k] = innerDead(
-            pins.map((p) => p.p),
-            undefined,
-            0,
-          );
+          for (let j = copy.length; j < k; j++) copy[j] = 0;
+          copy[k] = id;
           return copy;
         }
       : undefined,
-    resets: innerResets ? (input, output) => innerResets(input.i, output) : undefined,
-    canReach: innerReach ? (state, pin) => innerReach(sub(state, pin.k), pin.p) : undefined,
-    group: (input) => input.k,
   };
 }

@@ -48,7 +48,7 @@ const x = { field: 'startedAt', type: 'temporal', title: 'run started' };
 
 /** A line with a point per run: a single run still shows (a line of one point draws nothing). */
 function lineChart(field: string, title: string): Record<string, unknown> {
-  const enc = { x, y: { field, type: 'quantitative', title }, tooltip: [{ field: 'path' }, { field, title }] };
+  const enc = { x, y: { field, type: 'quantitative', title, axis: { format: '~g' } }, tooltip: [{ field: 'path' }, { field, title }] };
   return { title, width: 760, height: 160, data: { name: 'points' }, layer: [{ mark: 'line', encoding: enc }, { mark: { type: 'point', filled: true }, encoding: enc }] };
 }
 

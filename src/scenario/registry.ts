@@ -3,9 +3,10 @@ import { grayFailure } from './gray-failure.js';
 import { leaderCrash } from './leader-crash.js';
 import type { ScenarioModule } from './module.js';
 import { minorityPartition } from './minority-partition.js';
+import { slowWal } from './slow-wal.js';
 import { transferVsCrash } from './transfer-vs-crash.js';
 
-const MODULES: readonly ScenarioModule[] = [grayFailure, leaderCrash, transferVsCrash, minorityPartition];
+const MODULES: readonly ScenarioModule[] = [grayFailure, leaderCrash, transferVsCrash, slowWal, minorityPartition];
 
 export const scenarioKinds = (): string[] => MODULES.map((m) => m.kind);
 export const findModule = (kind: string): ScenarioModule | undefined => MODULES.find((m) => m.kind === kind);

@@ -60,7 +60,7 @@ function heatmap(k: MetricKey): Spec {
           encoding: {
             x: { field: 'heartbeat', type: 'ordinal' },
             y: { field: 'election', type: 'ordinal', sort: 'descending' },
-            color: { field: k, type: 'quantitative', title: null, scale: { scheme: 'orangered' } },
+            color: { field: k, type: 'quantitative', title: null, scale: { scheme: 'orangered' }, legend: { format: '~g' } },
             tooltip: [{ field: 'id' }, { field: k, title: METRIC_LABELS[k] }],
           },
         },

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -61,7 +61,7 @@ it('markdown: a pull-request table and a summary; exit code agrees with the JSON
   expect(js.code).toBe(report.verdict === 'regression' ? 1 : 0);
   expect(js.code).toBe(md.code);
   expect(report.metrics.map((m) => m.metric)).toEqual(['p50', 'p99', 'throughput', 'unavailability']);
-  expect(report.base.commitOps).toBeGreaterThan(100);
+  expect(report.base.commitOps).toBeGreaterThan(20);
   const p99 = report.metrics.find((m) => m.metric === 'p99')!;
   expect(p99.base).toBeGreaterThan(0);
   expect(p99.ci![0]).toBeLessThanOrEqual(p99.ci![1]);
@@ -74,9 +74,10 @@ it('a run against itself: zero change, no regression, exit 0; a directory of run
   expect(r.verdict).toBe('no regression');
   for (const m of r.metrics) expect(m.change).toBe(0);
   // results/<test>/ holds both runs (and the latest link, which must not count twice).
-  const testDir = join(root, readdirSync(root)[0]!);
+  const testDir = dirname(runs[0]!);
+  expect(readdirSync(testDir)).toContain('latest');
   const set = await faultline(['compare', testDir, runs[1]!, '--max-regression', 'p99=1000%,p50=1000%,throughput=99%']);
-  expect(set.code).toBe(0);
+  expect(set.code, set.stderr).toBe(0);
   expect(set.stdout).toMatch(/2 base run\(s\) vs 1 cand run\(s\)/);
   expect(set.stdout.split('\n')[0]).toMatch(/^metric\s+base\s+cand\s+change\s+95% CI\s+allowed\s+verdict$/);
 });

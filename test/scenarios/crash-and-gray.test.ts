@@ -1,0 +1,53 @@
+// Scenarios 1 (gray failure, pre-vote on/off) and 2 (leader crash) end to end on real etcd, short form, one CLI call.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkCommon, figures, runScenarios, tempResults, type CatalogueRun } from './support.js';
+
+let dir: string;
+let run: CatalogueRun;
+
+beforeAll(async () => {
+  dir = tempResults('faultline-scen-a-');
+  run = await runScenarios(['gray-failure', 'leader-crash'], dir);
+}, 240_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('faultline scenarios gray-failure leader-crash --short', () => {
+  it('runs every promised trial, analyses every run, derives each verdict from its numbers, leaves nothing running', () => {
+    expect(run.results.map((r) => r.name)).toEqual(['gray-failure', 'leader-crash']);
+    checkCommon(run);
+  });
+
+  it('leader crash: every kill got a new leader no sooner than etcd can elect one, and writes waited for it', () => {
+    const crash = run.results[1]!;
+    const electionS = crash.cluster.electionMs / 1000;
+    const leader = figures(crash, 'crash', 'newLeaderS');
+    const gap = figures(crash, 'crash', 'unavailableS');
+    expect(leader.length).toBeGreaterThanOrEqual(2);
+    leader.forEach((l, i) => {
+      expect(l, `trial ${i}: new leader`).not.toBeNull();
+      // A follower campaigns only after its randomized timeout (>= election timeout minus one heartbeat).
+      expect(l!).toBeGreaterThan(0.5 * electionS);
+      expect(l!).toBeLessThanOrEqual(crash.formSettings.holdS);
+      // No write can be acknowledged while there is no leader.
+      expect(gap[i]!).toBeGreaterThan(l! - 0.25);
+    });
+    expect(crash.spreads['crash']!['newLeaderS']!.n).toBe(leader.length);
+  });
+
+  it('gray failure: both arms measured during and after the heal, inside their windows', () => {
+    const gray = run.results[0]!;
+    for (const v of ['prevote-on', 'prevote-off']) {
+      for (const k of ['termGrowth', 'leaderChangesDuring', 'leaderChangesAfter', 'gapDuringS', 'gapAfterS']) {
+        for (const x of figures(gray, v, k)) expect(typeof x, `${v} ${k}`).toBe('number');
+      }
+      for (const x of figures(gray, v, 'gapDuringS')) expect(x!).toBeLessThanOrEqual(gray.formSettings.holdS + 0.5);
+      // Terms never go down: growth over during + after is at least growth during.
+      const all = figures(gray, v, 'termGrowth');
+      figures(gray, v, 'termGrowthDuring').forEach((d, i) => expect(all[i]!).toBeGreaterThanOrEqual(d!));
+    }
+  });
+});
