@@ -84,6 +84,7 @@ export function preparePins(model: AnyModel, ops: readonly Operation[], table: S
   // With one group the dead state is one fixed state; with several, only one group's part dies, so
   // each collapse is a state of its own (memoized per state and group).
   const single = groups === 1;
+  const scanLimit = DEAD_SCAN;
   const dead = deadState && single ? table.intern(deadState.call(model, values, undefined, 0)) : -1;
   const collapsed = new Map<number, number>();
 
@@ -126,7 +127,7 @@ export function preparePins(model: AnyModel, ops: readonly Operation[], table: S
           }
           continue;
         }
-        if (++steps > DEAD_SCAN) break;
+        if (++steps > scanLimit) break;
         const grp = pinGroup[g];
         if (grp >= 0 && g !== op) {
           const mustReach = past <= LOOKAHEAD && resetsBefore[g] === taken[grp];
@@ -141,7 +142,7 @@ export function preparePins(model: AnyModel, ops: readonly Operation[], table: S
         if (deadness !== ACTIVE && past > LOOKAHEAD) break;
       }
       // Walking off the end of the list also reaches the horizon; giving up on a long scan does not.
-      return deadness === YES || (deadness === ACTIVE && steps <= DEAD_SCAN) ? DEAD : LIVE;
+      return deadness === YES || (deadness === ACTIVE && steps <= scanLimit) ? DEAD : LIVE;
     },
   };
 }

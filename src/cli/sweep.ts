@@ -2,6 +2,7 @@
 import { Writable } from 'node:stream';
 import { join, relative, resolve } from 'node:path';
 import { onExitCleanup } from '../lab/cleanup.js';
+import { resolveSchedule } from '../run/faults.js';
 import { parseLabKind } from '../lab/factory.js';
 import { newSeed } from '../generator/random.js';
 import { parseMsList, parseOnOffList, sweepName } from '../sweep/grid.js';
@@ -76,6 +77,8 @@ export function parseSweepArgs(argv: string[]): { identity: SweepIdentity; out: 
     nemesis: v.nemesis ?? [],
     lab: lab ?? null,
   };
+  // An unknown --nemesis would otherwise surface only at the first cell's extra run, minutes in.
+  for (const n of identity.nemesis) resolveSchedule(n);
   const seedArg = parseNumber('sweep', 'seed', v.seed, 0);
   const name = sweepName(identity);
   const out = resolve(v.out ?? join(v.results ?? 'results', 'sweeps', name));

@@ -141,3 +141,6 @@ export function loadPreset(file: string, kinds: readonly string[]): ScenarioPres
   if (!existsSync(file)) throw usageError(`scenario preset ${file} not found`);
   return parsePreset(readFileSync(file, 'utf8'), file, kinds);
 }
+
+/** For `faultline run NAME`: true when NAME is a scenario of the catalogue rather than a workload spec. */
+export const isScenarioName = (name: string | undefined): boolean => name !== undefined && presetFiles().some((f) => f.name === name);

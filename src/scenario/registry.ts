@@ -2,11 +2,12 @@
 import { grayFailure } from './gray-failure.js';
 import { leaderCrash } from './leader-crash.js';
 import type { ScenarioModule } from './module.js';
+import { membership } from './membership.js';
 import { minorityPartition } from './minority-partition.js';
 import { slowWal } from './slow-wal.js';
 import { transferVsCrash } from './transfer-vs-crash.js';
 
-const MODULES: readonly ScenarioModule[] = [grayFailure, leaderCrash, transferVsCrash, slowWal, minorityPartition];
+const MODULES: readonly ScenarioModule[] = [grayFailure, leaderCrash, transferVsCrash, slowWal, minorityPartition, membership];
 
 export const scenarioKinds = (): string[] => MODULES.map((m) => m.kind);
 export const findModule = (kind: string): ScenarioModule | undefined => MODULES.find((m) => m.kind === kind);

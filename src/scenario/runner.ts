@@ -25,12 +25,12 @@ export function writeAtomic(path: string, text: string): void {
 }
 
 /** Spreads per variant and figure, over the variant's unsuspected trials when it has any. */
-export function spreadsOf(p: ScenarioPreset, figures: readonly string[], trials: readonly Trial[]): Record<string, Record<string, Spread>> {
+export function spreadsOf(p: ScenarioPreset, figures: readonly string[], trials: readonly Trial[], includeSuspect = false): Record<string, Record<string, Spread>> {
   const out: Record<string, Record<string, Spread>> = {};
   for (const v of p.variants) {
     const mine = trials.filter((t) => t.variant === v.name);
     const clean = mine.filter((t) => !t.suspect);
-    const use = clean.length > 0 ? clean : mine;
+    const use = clean.length > 0 && !includeSuspect ? clean : mine;
     out[v.name] = Object.fromEntries(figures.map((k) => [k, spread(use.map((t) => t.figures[k]))]));
   }
   return out;
@@ -90,6 +90,7 @@ export async function runScenario(p: ScenarioPreset, o: ScenarioOptions): Promis
     reasons: evaluation.reasons,
     figures: module.figures,
     spreads,
+    spreadsAll: spreadsOf(p, module.figures.map((f) => f.key), trials, true),
     trials,
     runs,
     problems,

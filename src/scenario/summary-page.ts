@@ -43,7 +43,9 @@ function table(r: ScenarioResult): string {
       const s = r.spreads[v.name]?.[f.key];
       if (!s || s.median === null) return '<td>–</td>';
       const range = s.n > 1 ? ` <span class="sp">[${s.min}…${s.max}] p10 ${s.p10} p90 ${s.p90}, n ${s.n}</span>` : ' <span class="sp">(n 1)</span>';
-      return `<td><b>${h(fmt(s.median, f.unit))}</b>${range}</td>`;
+      const all = r.spreadsAll?.[v.name]?.[f.key];
+      const withSuspect = all && all.n > s.n ? ` <span class="sp">with stalled trials: median ${all.median}, [${all.min}…${all.max}], n ${all.n}</span>` : '';
+      return `<td><b>${h(fmt(s.median, f.unit))}</b>${range}${withSuspect}</td>`;
     });
     return `<tr><td>${h(f.label)}</td>${cells.join('')}</tr>`;
   });

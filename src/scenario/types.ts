@@ -126,6 +126,8 @@ export interface ScenarioResult {
   figures: FigureDef[];
   /** variant → figure key → spread over that variant's trials. */
   spreads: Record<string, Record<string, Spread>>;
+  /** The same over every trial, suspect ones included, so nothing measured is hidden. */
+  spreadsAll: Record<string, Record<string, Spread>>;
   trials: Trial[];
   runs: ScenarioRunInfo[];
   /** Errors that made trials missing (a run that failed to start, ...). */

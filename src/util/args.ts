@@ -8,9 +8,19 @@ export type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?:
  * Parses argv for one subcommand. Throws a usage error (exit 3) that names the bad option and the
  * command's help, so `faultline check --timout 5` says what is wrong instead of a stack trace.
  */
-export function parseOptions<T extends OptionSpec>(command: string, argv: string[], options: T) {
+/** Parsed values: booleans for boolean options, string[] for `multiple`, string otherwise; absent when not given. */
+export type OptionValues<T extends OptionSpec> = {
+  [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : T[K]['multiple'] extends true ? string[] : string;
+};
+
+export function parseOptions<T extends OptionSpec>(
+  command: string,
+  argv: string[],
+  options: T,
+): { values: OptionValues<T>; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as OptionValues<T>, positionals };
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     throw usageError(`faultline ${command}: ${msg} (see: faultline ${command} --help)`);

@@ -71,7 +71,7 @@ describe.concurrent('faultline check (process)', () => {
   });
 
   it('exit 2, not a crash, when the memory cap is reached', async ({ expect }) => {
-    const r = await faultline('--json', '--no-partition', '--max-memory', '64', CORPUS + 'kv/c50-ok.txt');
+    const r = await faultline('--json', '--no-partition', '--max-memory', '16', CORPUS + 'kv/c50-ok.txt');
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: 'unknown', reasons: ['memory'] });
   });

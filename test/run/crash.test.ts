@@ -60,7 +60,7 @@ describe('crash safety', () => {
     const a = await cli(['analyze', dir, '--json']);
     expect(a.code, a.stderr).toBe(0);
     expect((JSON.parse(a.stdout) as { valid: unknown }).valid).toBe(true);
-  }, 90_000);
+  }, 150_000);
 
   it('SIGINT mid-run: stops load, heals, tears down, keeps and analyzes the history', async () => {
     const root = join(results, 'int');
@@ -88,5 +88,5 @@ describe('crash safety', () => {
       else open.set(p, (open.get(p) ?? 0) - 1);
     }
     expect([...open.values()].every((v) => v === 0)).toBe(true);
-  }, 90_000);
+  }, 150_000);
 });

@@ -62,6 +62,10 @@ describe('faultline sweep', () => {
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/--heartbeat takes a comma-separated list/);
+    const n = await cli(['sweep', '--nemesis', 'bogus', '--out', join(root, 'bad')]);
+    expect(n.code).toBe(3);
+    expect(n.stderr).toMatch(/unknown nemesis "bogus"/);
+    expect(existsSync(join(root, 'bad'))).toBe(false); // refused before anything was created
   });
 
   it('killed after its first cell, resumes with only the missing cells; refusals are findings; report renders', async () => {
