@@ -239,10 +239,11 @@ export interface SweepReport {
 }
 
 /**
- * Remove the leftovers of runs whose owner process is gone (or of every run when `all`).
+ * Remove the leftovers of runs whose owner process is gone (or of every run when `all`); `only` limits it
+ * to one run id.
  * Never touches a live run of another faultline process.
  */
-export async function sweep(all = false): Promise<SweepReport[]> {
+export async function sweep(all = false, only?: string): Promise<SweepReport[]> {
   const dir = registryDir();
   const reports: SweepReport[] = [];
   for (const f of readdirSync(dir)) {
@@ -253,6 +254,7 @@ export async function sweep(all = false): Promise<SweepReport[]> {
     } catch {
       continue;
     }
+    if (only !== undefined && rec.runId !== only) continue;
     const ownerAlive = isAlive(rec.ownerPid, rec.ownerStartTime);
     if (ownerAlive && !all) continue;
     const errors = await removeAll(rec.resources);

@@ -1,29 +1,17 @@
 // On resume: runs a killed sweep left half-done are cleaned up (their own lab only) and moved aside.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { listRuns, registryDir, removeResource } from '../lab/registry.js';
+import { sweep } from '../lab/registry.js';
 import { RUN_FILES, type TestRecord } from '../run/layout.js';
 import { ABANDONED_DIR, RUNS_DIR, type SweepFile } from './state.js';
 
 /**
- * Removes what a dead run registered (processes first, then the rest newest first) — only when its owner is
- * gone, so a run of another live faultline process is never touched. Leftover etcd nodes of a killed sweep
- * would otherwise keep using the CPU the resumed sweep is measuring with.
+ * Removes what a dead run registered — only when its owner is gone, so a run of another live faultline process
+ * is never touched. Leftover etcd nodes of a killed sweep would otherwise keep using the CPU the resumed sweep
+ * is measuring with.
  */
 async function cleanupDeadRun(runId: string): Promise<string[]> {
-  const rec = listRuns().find((r) => r.runId === runId && !r.ownerAlive);
-  if (!rec) return [];
-  const errors: string[] = [];
-  const ordered = [...rec.resources.filter((r) => r.kind === 'process'), ...rec.resources.filter((r) => r.kind !== 'process').reverse()];
-  for (const r of ordered) {
-    try {
-      await removeResource(r);
-    } catch (e) {
-      errors.push(`${r.kind}: ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
-  if (errors.length === 0) rmSync(join(registryDir(), `${runId}.json`), { force: true });
-  return errors;
+  return (await sweep(false, runId)).flatMap((r) => r.errors);
 }
 
 /** Run directories under <sweep>/runs/ that sweep.json does not list: returns what was moved to abandoned/. */
