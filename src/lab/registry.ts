@@ -49,8 +49,19 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/**
+ * The process that had this start time still runs. A zombie counts as dead: it has released everything
+ * (ports, files, ptrace) and only waits for its parent's wait() — orphans of a crashed harness are reaped by
+ * pid 1, which can take seconds here.
+ */
 export function isAlive(pid: number, startTime: string): boolean {
-  return processStartTime(pid) === startTime;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[0] !== 'Z' && rest[19] === startTime;
+  } catch {
+    return false;
+  }
 }
 
 /** A short id safe in every name the kernel limits (interface names are at most 15 bytes). */
@@ -165,21 +176,10 @@ async function quiet(cmd: [string, string[]]): Promise<void> {
   }
 }
 
-/** A zombie has released everything (ports, files, ptrace); only its parent's wait() is missing. */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
-
 async function waitGone(pid: number, startTime: string, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    // Orphans of a crashed harness are reaped by pid 1, which may take seconds: a zombie counts as gone.
-    if (!isAlive(pid, startTime) || isZombie(pid)) return true;
+    if (!isAlive(pid, startTime)) return true;
     await new Promise((r) => setTimeout(r, 10));
   }
   return !isAlive(pid, startTime);

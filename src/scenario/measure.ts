@@ -135,9 +135,10 @@ export function stalledIn(stalls: readonly Stall[], from: number, to: number, mi
 
 export const seconds = (ns: number): number => Math.round((ns / NS) * 1e4) / 1e4;
 
-/** Names of nodes in a nemesis value's `nodes` list (kill, pause). */
+/** Names of nodes in a nemesis value's `nodes` list: plain names (kill, pause) or `{node, ...}` (slow-fsync). */
 export function nodesOf(value: Json): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
   const n = value['nodes'];
-  return Array.isArray(n) ? n.filter((x): x is string => typeof x === 'string') : [];
+  if (!Array.isArray(n)) return [];
+  return n.flatMap((x) => (typeof x === 'string' ? [x] : x !== null && typeof x === 'object' && !Array.isArray(x) && typeof x['node'] === 'string' ? [x['node']] : []));
 }

@@ -68,7 +68,13 @@ export async function runScenario(p: ScenarioPreset, o: ScenarioOptions): Promis
   const spreads = spreadsOf(p, module.figures.map((f) => f.key), trials);
   const evaluation = trials.length > 0 ? module.evaluate(p, spreads, trials) : { verdict: 'inconclusive' as const, reasons: ['no trial completed'] };
   const suspect = trials.filter((t) => t.suspect).length;
-  if (suspect > 0) evaluation.reasons.push(`${suspect} of ${trials.length} trials overlapped a harness stall and were left out of the medians where clean trials existed.`);
+  if (suspect > 0) {
+    // Suspect trials are dropped only from variants that still have clean ones; say which happened.
+    const kept = p.variants.filter((v) => trials.some((t) => t.variant === v.name) && trials.filter((t) => t.variant === v.name).every((t) => t.suspect)).map((v) => v.label);
+    evaluation.reasons.push(
+      `${suspect} of ${trials.length} trials overlapped a harness stall (>= 250 ms)${kept.length ? `; ${kept.join(', ')} had no other trial, so the medians there include them` : ' and were left out of the medians'} (scenario.json spreadsAll has every trial).`,
+    );
+  }
   if (o.signal?.aborted) {
     evaluation.verdict = 'inconclusive';
     evaluation.reasons.unshift('interrupted before every trial ran');

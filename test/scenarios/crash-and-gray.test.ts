@@ -1,4 +1,4 @@
-// Scenarios 1 (gray failure, pre-vote on/off) and 2 (leader crash) end to end on real etcd, short form, one CLI call.
+// Scenarios 1 (gray failure, pre-vote on/off), 2 (leader crash) and 4 (slow WAL) end to end on real etcd, short form, one CLI call.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommon, figures, runScenarios, tempResults, type CatalogueRun } from './support.js';
@@ -8,16 +8,16 @@ let run: CatalogueRun;
 
 beforeAll(async () => {
   dir = tempResults('faultline-scen-a-');
-  run = await runScenarios(['gray-failure', 'leader-crash'], dir);
+  run = await runScenarios(['gray-failure', 'leader-crash', 'slow-wal'], dir);
 }, 240_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('faultline scenarios gray-failure leader-crash --short', () => {
+describe('faultline scenarios gray-failure leader-crash slow-wal --short', () => {
   it('runs every promised trial, analyses every run, derives each verdict from its numbers, leaves nothing running', () => {
-    expect(run.results.map((r) => r.name)).toEqual(['gray-failure', 'leader-crash']);
+    expect(run.results.map((r) => r.name)).toEqual(['gray-failure', 'leader-crash', 'slow-wal']);
     checkCommon(run);
   });
 
@@ -49,5 +49,14 @@ describe('faultline scenarios gray-failure leader-crash --short', () => {
       const all = figures(gray, v, 'termGrowth');
       figures(gray, v, 'termGrowthDuring').forEach((d, i) => expect(all[i]!).toBeGreaterThanOrEqual(d!));
     }
+  });
+
+  it('slow WAL: the slowed node is the one whose fsync p99 etcd reports, and 100 ms fsyncs slow writes down', () => {
+    const wal = run.results[2]!;
+    for (const v of ['fsync-10', 'fsync-50', 'fsync-100']) expect(figures(wal, v, 'walFsyncP99Ms')[0], v).not.toBeNull();
+    const p99 = figures(wal, 'fsync-100', 'walFsyncP99Ms')[0]!;
+    expect(p99).toBeGreaterThan(50);
+    expect(figures(wal, 'fsync-100', 'fsyncAlert')).toEqual([1]);
+    expect(figures(wal, 'fsync-100', 'commitP50DuringMs')[0]!).toBeGreaterThan(figures(wal, 'fsync-100', 'commitP50BeforeMs')[0]!);
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/history/op.js';
 import { presetFiles, parsePreset } from '../../src/scenario/preset.js';
-import { faultEvents, longestWriteGap } from '../../src/scenario/measure.js';
+import { faultEvents, longestWriteGap, nodesOf } from '../../src/scenario/measure.js';
 import { findModule, scenarioKinds } from '../../src/scenario/registry.js';
 import { selectPresets } from '../../src/scenario/catalogue.js';
 import { phaseLengths } from '../../src/scenario/trial.js';
@@ -17,7 +17,7 @@ const S = 1e9;
 describe('presets', () => {
   it('every preset in scenarios/ parses, names match files, and every kind is registered', () => {
     const files = presetFiles();
-    expect(files.map((f) => f.name)).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'minority-partition']);
+    expect(files.map((f) => f.name)).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership']);
     for (const p of selectPresets([])) {
       expect(files.some((f) => f.name === p.name)).toBe(true);
       expect(scenarioKinds()).toContain(p.kind);
@@ -62,6 +62,12 @@ describe('measurements', () => {
     expect(ev).toEqual([{ fault: 'kill', start: 1, started: 2, startValue: { nodes: ['n1'] }, stop: 5, stopped: 7, stopValue: { error: 'boom' }, error: 'boom' }]);
   });
 
+  it('reads target nodes from both nemesis value shapes', () => {
+    expect(nodesOf({ nodes: ['n1', 'n2'] })).toEqual(['n1', 'n2']);
+    expect(nodesOf({ nodes: [{ node: 'n2', pid: 1 }], delayMs: 5 })).toEqual(['n2']);
+    expect(nodesOf(null)).toEqual([]);
+  });
+
   it('measures the longest write gap from the last write before a fault, cut at the window end', () => {
     const ok = [0.1, 0.2, 0.3, 1.9, 2.0].map((x) => x * S);
     expect(longestWriteGap(ok, 0.35 * S, 3 * S, true)).toBeCloseTo(1.6, 6);
@@ -98,7 +104,7 @@ describe('faultline scenarios usage', () => {
   it('lists the catalogue; bad names and flags exit 3 with one line', async () => {
     const list = await cli(['scenarios', '--list']);
     expect(list.code).toBe(0);
-    expect(list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'minority-partition']);
+    expect(list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership']);
     for (const [args, re] of [
       [['scenarios', 'nope'], /unknown scenario "nope" \(known: gray-failure/],
       [['scenarios', '--short', '--full'], /--short or --full, not both/],

@@ -1,4 +1,4 @@
-// Scenarios 3 (transfer vs crash) and 5 (minority partition) end to end on real etcd, and the summary page in Chromium.
+// Scenarios 3 (transfer vs crash), 5 (minority partition) and 6 (membership) end to end on real etcd, and the summary page in Chromium.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,16 +10,16 @@ let run: CatalogueRun;
 
 beforeAll(async () => {
   dir = tempResults('faultline-scen-b-');
-  run = await runScenarios(['transfer-vs-crash', 'minority-partition'], dir);
+  run = await runScenarios(['transfer-vs-crash', 'minority-partition', 'membership'], dir);
 }, 240_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('faultline scenarios transfer-vs-crash minority-partition --short', () => {
+describe('faultline scenarios transfer-vs-crash minority-partition membership --short', () => {
   it('runs every promised trial, analyses every run, derives each verdict from its numbers, leaves nothing running', () => {
-    expect(run.results.map((r) => r.name)).toEqual(['transfer-vs-crash', 'minority-partition']);
+    expect(run.results.map((r) => r.name)).toEqual(['transfer-vs-crash', 'minority-partition', 'membership']);
     checkCommon(run);
   });
 
@@ -39,6 +39,12 @@ describe('faultline scenarios transfer-vs-crash minority-partition --short', () 
     expect(m.trials[0]!.notes.some((n) => /^minority: n\d, n\d$/.test(n))).toBe(true);
   });
 
+  it('membership: the learner was promoted and the run stayed linearizable', () => {
+    const m = run.results[2]!;
+    expect(figures(m, 'remove-add-promote', 'promoted')).toEqual([1]);
+    expect(figures(m, 'remove-add-promote', 'linearizable')).toEqual([1]);
+  });
+
   it('the summary page renders offline in Chromium: one chart per measured figure, one dot per trial value', async () => {
     const page = await openReport(join(run.summary.dir, 'summary.html'));
     try {
@@ -50,7 +56,7 @@ describe('faultline scenarios transfer-vs-crash minority-partition --short', () 
       expect(charts).toBe(withData);
       expect(state.rendered).toBe(charts);
       expect(dots).toBe(values);
-      expect(await page.page.locator('section.scenario').count()).toBe(2);
+      expect(await page.page.locator('section.scenario').count()).toBe(3);
       expect(await page.page.locator('.overview .verdict').allTextContents()).toEqual(run.results.map((r) => r.verdict));
       expect(page.errors).toEqual([]);
       expect(page.requests).toEqual([]);
