@@ -130,6 +130,7 @@ interface Search {
   same: number;
   finiteLeft: number;
   iter: number;
+  pass: number;
 }
 
 function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean): Search {
@@ -179,6 +180,7 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean):
     same: 0,
     finiteLeft: hasRet.reduce((a, b) => a + b, 0),
     iter: 0,
+    pass: 0,
   };
 }
 
@@ -202,6 +204,7 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
   let outcome: boolean | UnknownReason | 'paused';
 
   let e = s.entry < 0 ? next[head] : s.entry;
+  let pass = s.pass;
   for (;;) {
     if ((++iter & CHECK_MASK) === 0) {
       if (Date.now() > pauseAt) {
@@ -227,6 +230,13 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
       break;
     }
     if ((e & 1) === 1) {
+      // Completed ops are tried before unknown-outcome ones (a second pass over the same candidates):
+      // a history that is linearizable is usually so without them, and found sooner that way.
+      if (pass === 0) {
+        pass = 1;
+        e = next[head];
+        continue;
+      }
       // A return: its op should have taken effect by now. Undo the last choice and try the next one.
       if (depth === 0) {
         outcome = false;
@@ -242,11 +252,13 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
       unlift(list, op, hasRet[op] === 1);
       finiteLeft += hasRet[op];
       e = next[2 * op];
+      pass = hasRet[op] ^ 1;
       continue;
     }
     // A call: try to let this op take effect now.
     const op = e >> 1;
     e = next[e]; // where to go on if it cannot
+    if (hasRet[op] === pass) continue; // pass 0: completed ops only; pass 1: unknown-outcome ops only
     const tw = twin[op];
     if (tw >= 0 && !bitHas(lin, tw)) continue;
     // An unknown-outcome op followed at once by a blind op (a write) had no visible effect: the same
@@ -286,6 +298,7 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
     linHash = h;
     lift(list, op, hasRet[op] === 1);
     finiteLeft -= hasRet[op];
+    pass = 0;
     if (evidence && depth > bestDepth) {
       // Copy only what changed since the last record: amortized O(1) per step even on long histories.
       for (let d = same; d < depth; d++) {
@@ -305,6 +318,7 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
   s.same = same;
   s.finiteLeft = finiteLeft;
   s.iter = iter;
+  s.pass = pass;
   return outcome;
 }
 

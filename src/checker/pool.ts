@@ -94,7 +94,8 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const options = { resourceLimits: { maxOldGenerationSizeMb: this.maxOldMb } };
+    // execArgv: [] so flags of the parent (--input-type, --cpu-prof, ...) do not break or burden workers.
+    const options = { resourceLimits: { maxOldGenerationSizeMb: this.maxOldMb }, execArgv: [] };
     const worker = FROM_SOURCE
       ? new Worker(SHIM, { ...options, eval: true, workerData: { url: WORKER_URL.href, tsx: tsxApiUrl() } })
       : new Worker(WORKER_URL, options);
@@ -110,15 +111,16 @@ export class WorkerPool {
       }
       this.pump();
     });
-    const died = (why: string): void => {
+    const died = (error: Error): void => {
       this.slots = this.slots.filter((s) => s !== slot);
       const job = slot.job;
       slot.job = null;
-      if (job) job.reject(new WorkerDied(why));
+      if (job) job.reject(error);
       if (!this.closed) this.pump();
     };
-    worker.on('error', (e) => died(e.message));
-    worker.on('exit', (code) => died(`exit ${code}`));
+    // Running out of its heap is an expected end (the partition is `unknown`); anything else is a bug.
+    worker.on('error', (e: Error & { code?: string }) => died(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkerDied(e.message) : new Error(`checker worker failed: ${e.message}`)));
+    worker.on('exit', (code) => died(new Error(`checker worker exited with code ${code}`)));
     this.slots.push(slot);
     return slot;
   }

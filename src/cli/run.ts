@@ -98,6 +98,8 @@ export const command: Command = {
   summary: 'run a test against a real cluster, check it, write the report',
   usage: USAGE,
   async run(argv) {
+    // `faultline run leader-crash` runs a scenario preset (scenarios/*.json); its own flags apply.
+    if ((await import('../scenario/preset.js')).isScenarioName(argv[0])) return (await import('./scenarios.js')).command.run(argv);
     const args = parseRunArgs(argv);
     const spec = resolveSpec(args.specArg, args.overrides);
     const out = args.json ? process.stderr : process.stdout;
