@@ -25,6 +25,11 @@ export interface Link {
   to: string;
 }
 
+/** A directed link with its own added one-way delay (ms). */
+export interface DelayedLink extends Link {
+  delayMs: number;
+}
+
 /**
  * Jepsen's grudge: for each node, the peers whose packets it drops (DROP, never REJECT).
  * { n1: ['n3'], n3: ['n1'] } is the symmetric cut between n1 and n3.
@@ -45,6 +50,8 @@ export interface LabNetwork {
   loss(links: Link[], p: number): Promise<void>;
   /** Hold packets on these links for delayMs ± jitterMs (tc netem where present, NFQUEUE fallback otherwise). */
   delay(links: Link[], delayMs: number, jitterMs: number): Promise<void>;
+  /** Optional: a different delay per link (labs that cannot, omit it). Replaces any earlier delay. */
+  delayEach?(links: DelayedLink[], jitterMs: number): Promise<void>;
   /** Limit egress bandwidth of these nodes (kbit/s). */
   bandwidth(nodes: string[], kbit: number): Promise<void>;
   /** Remove loss, delay and bandwidth shaping (not partitions). */

@@ -257,13 +257,30 @@ export class NetnsNetwork implements LabNetwork {
   }
 
   async delay(links: Link[], delayMs: number, jitterMs: number): Promise<void> {
-    if (!(delayMs >= 0) || !(jitterMs >= 0)) throw new Error(`delay and jitter must be >= 0 ms, got ${delayMs}, ${jitterMs}`);
+    await this.delayEach(links.map((l) => ({ ...l, delayMs })), jitterMs);
+  }
+
+  /**
+   * Per-link delays in one go (replacing any earlier delay). Each namespace has one helper holding one delay, so
+   * every link leaving a given node must carry the same delayMs; different senders may differ.
+   */
+  async delayEach(links: DelayedLink[], jitterMs: number): Promise<void> {
+    for (const l of links) if (!(l.delayMs >= 0)) throw new Error(`delay must be >= 0 ms, got ${l.delayMs} on ${l.from}>${l.to}`);
+    if (!(jitterMs >= 0)) throw new Error(`jitter must be >= 0 ms, got ${jitterMs}`);
     this.checkLinks(links);
+    const perNode = new Map<string, number>();
+    for (const l of links) {
+      if (l.from === l.to) continue;
+      const d = perNode.get(l.from);
+      if (d !== undefined && d !== l.delayMs) throw new Error(`node ${l.from}: links leaving one node must share one delay (${d} vs ${l.delayMs} ms)`);
+      perNode.set(l.from, l.delayMs);
+    }
     const { delay } = chainNames(this.lab.runId);
     const useNetem = await this.hasNetem();
     await Promise.all(
       this.names().map(async (n) => {
         const to = new Set(links.filter((l) => l.from === n && l.to !== n).map((l) => l.to));
+        const delayMs = perNode.get(n) ?? 0;
         const peers = this.names().filter((x) => x !== n);
         // netem shapes a whole device: use it only when every link leaving this node is to be delayed.
         const viaNetem = useNetem && to.size > 0 && peers.every((p) => to.has(p));
