@@ -77,6 +77,15 @@ export class PartitionJob {
     return this.outcome !== 'paused';
   }
 
+  private deeperEvidence(): EvidenceSource {
+    const s = this.s;
+    if (s.pins === null) return s;
+    const plain = prepare(this.model, this.ops, true, false);
+    const until = Math.min(Date.now() + EVIDENCE_BUDGET_MS, this.limits.deadline);
+    search(plain, { ...this.limits, deadline: until }, until);
+    return plain.bestDepth > s.bestDepth ? plain : s;
+  }
+
   result(): PartitionResult {
     const { s, model, ops, limits } = this;
     const t0 = performance.now();
@@ -91,13 +100,30 @@ export class PartitionJob {
         result.linearized = describePrefix(model, ops, s.table, s.stackOp, after, s.depth);
       }
     } else if (limits.evidence !== 'none') {
-      result.linearized = describePrefix(model, ops, s.table, s.bestOp, s.bestState, s.bestDepth);
-      const last = s.bestDepth > 0 ? s.bestState[s.bestDepth - 1] : s.initState;
-      result.stuck = describeStuck(model, ops, s.table, s.bestOp, s.bestDepth, last);
+      const e = verdict === false ? this.deeperEvidence() : s;
+      result.linearized = describePrefix(model, ops, e.table, e.bestOp, e.bestState, e.bestDepth);
+      const last = e.bestDepth > 0 ? e.bestState[e.bestDepth - 1] : e.initState;
+      result.stuck = describeStuck(model, ops, e.table, e.bestOp, e.bestDepth, last);
     }
     result.ms = this.ms + performance.now() - t0;
     return result;
   }
+}
+
+/**
+ * Pins decide "illegal" early — often at the root, when a read saw a value no write produces — so their
+ * longest prefix can be empty and point at the wrong op. A report wants Porcupine's picture: the longest
+ * prefix a plain search reaches and the op that then cannot be placed. So an illegal partition is searched
+ * again without pins, for at most this long, and the deeper of the two prefixes is kept.
+ */
+const EVIDENCE_BUDGET_MS = 2000;
+
+export interface EvidenceSource {
+  table: StateTable;
+  bestOp: Int32Array;
+  bestState: Int32Array;
+  bestDepth: number;
+  initState: number;
 }
 
 /** Everything the search loop works on. Built once per partition; the loop keeps it in locals. */
@@ -133,7 +159,7 @@ interface Search {
   pass: number;
 }
 
-function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean): Search {
+function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, usePins = true): Search {
   const n = ops.length;
   const call = new Float64Array(n);
   const ret = new Float64Array(n);
@@ -165,7 +191,7 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean):
     opHash: randomHashes(n),
     table,
     cache: new ConfigCache(words),
-    pins: preparePins(model, ops, table),
+    pins: usePins ? preparePins(model, ops, table) : null,
     lin: new Uint32Array(words),
     stackOp: new Int32Array(n),
     stackState: new Int32Array(n),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { envError } from '../util/errors.js';
 import { startDelayHelper, stopDelayHelper, type DelayHelper } from './delay-helper.js';
 import { isRoot, mustRun, runCommand } from './exec.js';
-import type { ExecResult, Grudge, Lab, LabNetwork, LabNode, LabOptions, Link, NetCapability, SpawnOptions } from './lab.js';
+import type { ExecResult, Grudge, Lab, LabNetwork, LabNode, LabOptions, Link, DelayedLink, NetCapability, SpawnOptions } from './lab.js';
 import { chainNames, chainSetup, checkGrudge, delayRules, lossRules, partitionRules, replaceChains, rootQdiscArgs, type QdiscState } from './netshape.js';
 import { listRuns, processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
 import { pickSubnet, routePrefixes, type Cidr } from './subnet.js';
@@ -257,6 +257,7 @@ export class NetnsNetwork implements LabNetwork {
   }
 
   async delay(links: Link[], delayMs: number, jitterMs: number): Promise<void> {
+    if (!(delayMs >= 0) || !(jitterMs >= 0)) throw new Error(`delay and jitter must be >= 0 ms, got ${delayMs}, ${jitterMs}`);
     await this.delayEach(links.map((l) => ({ ...l, delayMs })), jitterMs);
   }
 

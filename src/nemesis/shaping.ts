@@ -48,6 +48,22 @@ class ShapingNemesis implements Nemesis {
     this.fs = [`start-${kind}`, `stop-${kind}`];
     // Fail on bad options when the schedule is loaded, not minutes into the run.
     this.params();
+    this.toLeader();
+  }
+
+  /**
+   * delay's `toLeaderMs`: one-way delays (ms) for the followers' packets to the leader, given to the followers in
+   * name order once the leader is known at start. The leader's own packets leave undelayed, so its round trip to
+   * follower i is toLeaderMs[i] (plus the base RTT); one delay per sender fits the one-helper-per-node NFQUEUE lab.
+   */
+  private toLeader(): number[] | undefined {
+    const v = this.options['toLeaderMs'];
+    if (v === undefined) return undefined;
+    if (this.name !== 'delay') throw new Error(`option toLeaderMs belongs to the delay nemesis, not ${this.name}`);
+    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && x >= 0 && x <= 60_000)) {
+      throw new Error(`option toLeaderMs must be a non-empty array of numbers in 0..60000, got ${JSON.stringify(v)}`);
+    }
+    return v as number[];
   }
 
   private params(): { p: number; delayMs: number; jitterMs: number; kbit: number } {
@@ -77,6 +93,20 @@ class ShapingNemesis implements Nemesis {
       return { healed: this.name };
     }
     if (f !== `start-${this.name}`) throw new Error(`${this.name} does not handle ${f}`);
+    const perFollower = this.toLeader();
+    if (perFollower) {
+      const each = lab.net.delayEach?.bind(lab.net);
+      if (!each) throw new Error('this lab cannot give links different delays (toLeaderMs): use --lab netns');
+      const [leader] = await resolveTargets('leader', ctx);
+      const followers = [...ctx.cluster.nodes].filter((n) => n !== leader).sort();
+      if (perFollower.length !== followers.length) throw new Error(`toLeaderMs has ${perFollower.length} delays for ${followers.length} followers`);
+      const { jitterMs } = this.params();
+      const links = followers.map((f, i) => ({ from: f, to: leader!, delayMs: perFollower[i]! }));
+      const applied: Applied = { apply: (l) => (l.net.delayEach ? l.net.delayEach(links, jitterMs) : Promise.reject(new Error('delayEach missing'))) };
+      mine.set(this.name, applied);
+      await applied.apply(lab);
+      return { leader: leader!, links: links.map((l) => [l.from, l.to, l.delayMs]), jitterMs };
+    }
     const targets = await resolveTargets(targetFromOptions(this.options, 'all'), ctx);
     const links = linksOf(targets, ctx.cluster.nodes);
     const { p, delayMs, jitterMs, kbit } = this.params();
@@ -126,6 +156,6 @@ const def = (kind: Kind, summary: string): NemesisDefinition => ({
 
 export const definitions: NemesisDefinition[] = [
   def('loss', 'drop packets at random on the links of the targets (options: p=0.2, target=all)'),
-  def('delay', 'hold packets delayMs ± jitterMs on the links of the targets (options: delayMs=50, jitterMs=10, target=all)'),
+  def('delay', 'hold packets delayMs ± jitterMs on the links of the targets (options: delayMs=50, jitterMs=10, target=all; or toLeaderMs=[d1,..] per follower, by name, on its packets to the leader)'),
   def('bandwidth', 'limit the targets\' egress bandwidth (options: kbit=1000, target=all)'),
 ];

@@ -75,15 +75,20 @@ describe('evidence', () => {
     const r = checkSync(hist, casRegister());
     expect(r.valid).toBe(false);
     const p = r.partitions[0];
+    // Porcupine's picture: the deepest prefix any order reaches, then the read that fits nowhere.
+    expect(p.linearized).toEqual([
+      { op: 0, description: 'write(1)', state: '1' },
+      { op: 3, description: 'write(3)', state: '3' },
+    ]);
+    expect(p.stuck).toEqual({ state: '3', frontier: 2, candidates: [{ op: 2, description: 'read() → 2', legal: false }] });
+  });
+
+  it('a read of a value nothing wrote: pruning decides at once, the evidence still shows the prefix and the read', () => {
+    const hist = h([0, 'invoke', 'write', 1], [0, 'ok', 'write', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', 7]);
+    const p = checkSync(hist, casRegister({ initial: 0 })).partitions[0];
+    expect(p.valid).toBe(false);
     expect(p.linearized).toEqual([{ op: 0, description: 'write(1)', state: '1' }]);
-    expect(p.stuck).toEqual({
-      state: '1',
-      frontier: 2,
-      candidates: [
-        { op: 2, description: 'read() → 2', legal: false },
-        { op: 3, description: 'write(3)', legal: true },
-      ],
-    });
+    expect(p.stuck).toEqual({ state: '1', frontier: 2, candidates: [{ op: 2, description: 'read() → 7', legal: false }] });
   });
 
   it("evidence 'full' gives a valid partition's whole linearization; 'none' gives nothing", () => {
