@@ -191,8 +191,10 @@ export async function removeResource(r: Resource): Promise<void> {
     case 'process': {
       if (!isAlive(r.pid, r.startTime)) return;
       // A stopped process ignores SIGTERM until continued; SIGKILL is what a lab teardown wants anyway.
+      // A node busy in uninterruptible disk I/O (a fresh member preallocates 128 MB of WAL) dies only when
+      // the I/O returns, which takes seconds on a loaded machine: hence the long wait below.
       process.kill(r.pid, 'SIGKILL');
-      if (!(await waitGone(r.pid, r.startTime, 3000))) throw new Error('did not exit after SIGKILL');
+      if (!(await waitGone(r.pid, r.startTime, 10_000))) throw new Error('did not exit after SIGKILL');
       return;
     }
     case 'netns':

@@ -23,7 +23,7 @@ export function appliedDelays(value: Json): { leader: string; delays: number[] }
 function writeP50(run: TrialRun, node: string, from: number, to: number, minN: number): { p50: number | null; n: number } {
   const lat = run.calls
     .filter((c) => c.outcome === 'ok' && isWrite(c.f) && c.node === node && c.invoke >= from && c.complete !== undefined && c.complete <= to)
-    .map((c) => (c.complete! - (c.intended ?? c.invoke)) / 1e6)
+    .map((c) => (c.complete! - c.invoke) / 1e6)
     .sort((a, b) => a - b);
   return { p50: lat.length >= minN ? Math.round(quantile(lat, 0.5) * 100) / 100 : null, n: lat.length };
 }
@@ -49,7 +49,9 @@ export const quorumMedian: ScenarioModule = {
     run.faults.forEach((e, i) => {
       if (e.fault !== 'delay') return;
       const to = e.stop ?? e.started + form.holdS * 1e9;
-      const t = trialOf(run, i, e.start, stalledIn(run.stalls, e.start - form.calmS * 0.8e9, to));
+      const baseFrom = e.start - form.calmS * 0.8e9;
+      // Only stalls inside the two measured windows matter (setting up the helpers is outside both).
+      const t = trialOf(run, i, e.start, stalledIn(run.stalls, baseFrom, e.start) || stalledIn(run.stalls, e.started + settle, to));
       if (e.error) t.notes.push(`nemesis error: ${e.error}`);
       const applied = appliedDelays(e.startValue);
       if (!applied || applied.delays.length !== run.nodes.length - 1) {
@@ -61,9 +63,9 @@ export const quorumMedian: ScenarioModule = {
       // A majority of n counts the leader itself, so the leader waits for quorum − 1 followers: the slowest of
       // those is the median member.
       const needed = Math.floor(run.nodes.length / 2);
-      const changes = leadersIn(run.elections, e.start - form.calmS * 0.8e9, to).length;
+      const changes = leadersIn(run.elections, baseFrom, to).length;
       if (changes > 0) t.notes.push(`${changes} election(s) around the delay: latencies mixed leaders`);
-      const before = writeP50(run, leader, e.start - form.calmS * 0.8e9, e.start, minN);
+      const before = writeP50(run, leader, baseFrom, e.start, minN);
       const during = writeP50(run, leader, e.started + settle, to, minN);
       t.notes.push(`leader ${leader}; added one-way delays on the followers' packets to it: ${delays.join(', ')} ms`);
       const predicted = delays[needed - 1]!;

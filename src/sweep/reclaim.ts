@@ -1,8 +1,7 @@
 // On resume: runs a killed sweep left half-done are cleaned up (their own lab only) and moved aside.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { sweep } from '../lab/registry.js';
-import { RUN_FILES, type TestRecord } from '../run/layout.js';
 import { ABANDONED_DIR, RUNS_DIR, type SweepFile } from './state.js';
 
 /**
@@ -30,12 +29,10 @@ export async function reclaimAbandoned(sweepDir: string, s: SweepFile): Promise<
       if (run === 'latest' || !statSync(rdir).isDirectory()) continue;
       const rel = relative(sweepDir, rdir);
       if (known.has(rel)) continue;
-      try {
-        const t = JSON.parse(readFileSync(join(rdir, RUN_FILES.test), 'utf8')) as TestRecord;
-        errors.push(...(await cleanupDeadRun(t.runId)));
-      } catch {
-        // No test.json: killed before anything was created.
-      }
+      // The run id is the directory name's suffix (<stamp>-<runid>): test.json may not exist yet when the
+      // harness was killed while the cluster was still starting, and those nodes must go too.
+      const runId = run.slice(run.lastIndexOf('-') + 1);
+      if (runId) errors.push(...(await cleanupDeadRun(runId)));
       const dest = join(sweepDir, ABANDONED_DIR, test);
       mkdirSync(dest, { recursive: true });
       renameSync(rdir, join(dest, run));

@@ -17,7 +17,7 @@ const S = 1e9;
 describe('presets', () => {
   it('every preset in scenarios/ parses, names match files, and every kind is registered', () => {
     const files = presetFiles();
-    expect(files.map((f) => f.name)).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership']);
+    expect(files.map((f) => f.name)).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership', 'quorum-median', 'timeout-rule']);
     for (const p of selectPresets([])) {
       expect(files.some((f) => f.name === p.name)).toBe(true);
       expect(scenarioKinds()).toContain(p.kind);
@@ -104,7 +104,7 @@ describe('faultline scenarios usage', () => {
   it('lists the catalogue; bad names and flags exit 3 with one line', async () => {
     const list = await cli(['scenarios', '--list']);
     expect(list.code).toBe(0);
-    expect(list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership']);
+    expect(list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership', 'quorum-median', 'timeout-rule']);
     for (const [args, re] of [
       [['scenarios', 'nope'], /unknown scenario "nope" \(known: gray-failure/],
       [['scenarios', '--short', '--full'], /--short or --full, not both/],
