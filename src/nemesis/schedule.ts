@@ -1,4 +1,5 @@
 // Nemesis schedules: a seeded, pure generator of timed fault actions, and the runner that performs and records them.
+import { seeded } from '../generator/random.js';
 import type { Json } from '../history/op.js';
 import type { Nemesis, NemesisContext, NemesisDefinition } from './nemesis.js';
 import { expandNames, findDefinition, type Skipped } from './registry.js';
@@ -45,18 +46,6 @@ export function scheduleFromNames(names: readonly string[], overrides: Partial<S
   };
 }
 
-/** mulberry32: a small seeded PRNG in [0,1), so `--seed` replays the same schedule. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The actions of a fault phase of `phaseMs`: each fault starts after `interval` of calm and stops after
  * `duration` (cut short at the phase end). Sequential schedules wait for a fault to stop before the next
@@ -65,7 +54,7 @@ export function seededRandom(seed: number): () => number {
  */
 export function generateActions(s: Schedule, seed: number, phaseMs: number): NemesisAction[] {
   if (s.faults.length === 0) return [];
-  const random = seededRandom(seed);
+  const random = seeded(seed);
   const intervalMs = Math.round(s.interval * 1000);
   const durationMs = Math.max(1, Math.round(s.duration * 1000));
   const actions: NemesisAction[] = [];

@@ -1,4 +1,5 @@
 // Writes a synthetic but internally consistent run directory (history, logs, metrics) for benchmarks and tests.
+import { seeded } from '../generator/random.js';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json, Op } from '../history/op.js';
@@ -36,23 +37,11 @@ interface SynCall {
   node: string;
 }
 
-/** mulberry32: a small seeded generator, so the same options give the same run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const T0_EPOCH_MS = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (s: number): string => new Date(T0_EPOCH_MS + s * 1000).toISOString();
 
 export function writeSyntheticRun(dir: string, o: SyntheticOptions): { durationS: number } {
-  const random = rng(o.seed ?? 1);
+  const random = seeded(o.seed ?? 1);
   const conc = o.concurrency ?? 8;
   const nKeys = o.keys ?? 4;
   const nodes = o.nodes ?? ['n1', 'n2', 'n3'];

@@ -2,17 +2,8 @@
 import type { Json, Op } from '../../src/history/op.js';
 import type { BruteModel } from './brute-force.js';
 
-/** Seeded PRNG (mulberry32): the property test is the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG: the property test is the same on every run. */
+export { seeded as prng } from '../../src/generator/random.js';
 
 interface Pending {
   op: Op;

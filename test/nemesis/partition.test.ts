@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Grudge } from '../../src/lab/lab.js';
 import { bridge, complete, grayPair, halves, isolate, majoritiesRing, mergeGrudges, oneWay, shapeGrudge, SHAPES } from '../../src/nemesis/partition.js';
-import { seededRandom } from '../../src/nemesis/schedule.js';
+import { seeded as seededRandom } from '../../src/generator/random.js';
 
 const N3 = ['n1', 'n2', 'n3'];
 const N5 = ['n1', 'n2', 'n3', 'n4', 'n5'];

@@ -2,7 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateActions, scheduleFromNames, seededRandom, type NemesisAction, type Schedule } from '../../src/nemesis/schedule.js';
+import { seeded as seededRandom } from '../../src/generator/random.js';
+import { generateActions, scheduleFromNames, type NemesisAction, type Schedule } from '../../src/nemesis/schedule.js';
 import { loadSchedule, parseLocated, presetDir, validateSchedule } from '../../src/nemesis/spec.js';
 import { nemesisNames } from '../../src/nemesis/registry.js';
 
