@@ -6,7 +6,7 @@ import { escapeHtml as h, jsonForScript } from './escape.js';
 import type { Excerpt } from './log-excerpts.js';
 import type { Percentiles } from './latency.js';
 import { PAGE_SCRIPT } from './page-script.js';
-import type { ResultsFile, Verdict } from './results.js';
+import type { ResultsFile, RunSummary, Verdict } from './results.js';
 import { vendorScripts } from './vendor.js';
 
 export interface TimelinePoint {
@@ -53,6 +53,20 @@ function shellQuote(args: string[]): string {
   return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
+/**
+ * The command as typed, pinned to what it left to chance: the seed (so the same ops and faults replay) and the
+ * lab (whose default depends on who runs it).
+ */
+function reproduce(run: RunSummary): string[] {
+  const cmd = run.command[0] === 'faultline' ? run.command.slice(1) : [...run.command];
+  if (cmd.length === 0 || cmd[0] === 'run') {
+    if (cmd.length === 0) cmd.push('run');
+    if (run.seed !== undefined && run.seed !== null && !cmd.includes('--seed')) cmd.push('--seed', String(run.seed));
+    if (run.lab && !cmd.includes('--lab')) cmd.push('--lab', run.lab);
+  }
+  return ['faultline', ...cmd];
+}
+
 function kvTable(rows: [string, unknown][]): string {
   return `<table class="kv">${rows.map(([k, v]) => `<tr><td>${h(k)}</td><td class="l">${h(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`).join('')}</table>`;
 }
@@ -92,7 +106,7 @@ function testSection(r: ResultsFile): string {
     ['concurrency / rate', `${run.concurrency ?? '?'} / ${run.rate ? `${run.rate} ops/s` : 'unlimited'}`],
     ['seed', run.seed ?? '?'],
     ['versions', run.versions],
-  ])}<p>Reproduce:</p><pre id="reproduce">${h(run.command.length ? shellQuote(run.command) : '(command not recorded)')}</pre></section>`;
+  ])}<p>Reproduce:</p><pre id="reproduce">${h(run.command.length ? shellQuote(reproduce(run)) : '(command not recorded)')}</pre></section>`;
 }
 
 function figuresSection(r: ResultsFile): string {
