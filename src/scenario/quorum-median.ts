@@ -99,6 +99,9 @@ export const quorumMedian: ScenarioModule = {
       `added p50 commit latency at the leader: ${describe(sp['addedMs']!, 'ms')}; predicted (added RTT to the median member) ${predicted} ms; the fastest follower alone would give ${fastest} ms, the next member ${next} ms.`,
       `p50 write latency at the leader ${describe(sp['p50Ms']!, 'ms')} delayed vs ${describe(sp['baseP50Ms']!, 'ms')} before; writes measured per trial ${describe(sp['writes']!, 'count')}.`,
     ];
+    const candidates: [string, number | null][] = [['the fastest follower', fastest], ['the median member', predicted], ['the member after the median', next]];
+    const nearest = candidates.filter((c): c is [string, number] => c[1] !== null).sort((a, b) => Math.abs(added - a[1]) - Math.abs(added - b[1]))[0]!;
+    reasons.push(`Of the single members' added round trips, ${nearest[1]} ms (${nearest[0]}) is nearest the measured ${added} ms.`);
     if (Math.abs(err) <= tol) return { verdict: 'holds', reasons: [`Commit latency grew by ${added} ms (median), within ${tol} ms of the ${predicted} ms round trip to the median member.`, ...reasons] };
     return { verdict: 'does not hold', reasons: [`Commit latency grew by ${added} ms (median), ${err} ms off the ${predicted} ms round trip to the median member (tolerance ${tol} ms).`, ...reasons] };
   },
