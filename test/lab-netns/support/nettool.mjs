@@ -17,7 +17,9 @@ if (mode === 'serve') {
   createSocket('udp4')
     .on('message', (_m, rinfo) => (counts[rinfo.address] = (counts[rinfo.address] ?? 0) + 1))
     .bind(port);
-  createServer((s) => s.end(JSON.stringify(counts))).listen(port + 1);
+  // A client that hangs up first (the harness's reachability check does) must not crash the server with an
+  // unhandled EPIPE/ECONNRESET: later probes would then find the port refused.
+  createServer((s) => s.on('error', () => {}).end(JSON.stringify(counts))).listen(port + 1);
 } else if (mode === 'connect') {
   const [host, port, ms] = [args[0], Number(args[1]), Number(args[2])];
   const t0 = performance.now();
