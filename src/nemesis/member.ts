@@ -1,5 +1,6 @@
 // Membership churn: remove a member (start), then add it back as a learner and promote it (stop).
 import type { Json } from '../history/op.js';
+import type { MemberInfo } from '../system/system.js';
 import type { Nemesis, NemesisContext, NemesisDefinition, TargetSpec } from './nemesis.js';
 import { targetOf } from './process.js';
 import { resolveTargets, targetFromOptions } from './targets.js';
@@ -40,7 +41,13 @@ class MemberNemesis implements Nemesis {
     for (const node of nodes) {
       await ctx.cluster.addLearner(node);
       await ctx.cluster.promoteLearner(node);
-      const m = (await ctx.cluster.members()).find((x) => x.peerUrls.some((u) => u.endsWith(`:${peerPortOf(ctx, node)}`)));
+      // The member list may come from a node that has not applied the promotion yet: look until it has.
+      const port = `:${peerPortOf(ctx, node)}`;
+      let m: MemberInfo | undefined;
+      for (const deadline = Date.now() + 5000; ; await new Promise((r) => setTimeout(r, 100))) {
+        m = (await ctx.cluster.members()).find((x) => x.peerUrls.some((u) => u.endsWith(port)));
+        if ((m !== undefined && !m.isLearner) || Date.now() > deadline) break;
+      }
       out.push({ node, learnerAdded: true, promoted: m !== undefined && !m.isLearner, memberId: m?.id ?? null, pid: ctx.cluster.pid(node) ?? null });
     }
     return { nodes: out };

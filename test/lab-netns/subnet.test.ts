@@ -1,7 +1,7 @@
 // Unit tests of the subnet picker: the chosen 10.x.y.0/24 overlaps no route it was given.
 import { describe, expect, it } from 'vitest';
 import { overlaps, parseCidr, pickSubnet, routePrefixes } from '../../src/lab/subnet.js';
-import { seededRandom } from '../../src/nemesis/schedule.js';
+import { seeded as seededRandom } from '../../src/generator/random.js';
 
 describe('pickSubnet', () => {
   it('avoids a route covering the first candidate and ignores the default route', () => {
