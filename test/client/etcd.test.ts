@@ -1,4 +1,5 @@
 // The etcd client against a real etcd: values round-trip, cas observations, and outcomes of real failures.
+import { readFileSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { EtcdClient } from '../../src/client/etcd.js';
 import { freePort, startSingleEtcd, type SingleEtcd } from './single-etcd.js';
@@ -76,6 +77,9 @@ describe('EtcdClient', () => {
     // Warm connections first so the requests below are written on established sockets.
     await Promise.all([1, 2, 3, 4].map((i) => client.perform('write', 'n1', `p${i}`, i)));
     etcd.proc.kill('SIGSTOP');
+    // kill() returns before every thread of the Go process has stopped; requests sent in that gap can still
+    // be answered. Wait until the kernel reports the process stopped ('T').
+    for (let i = 0; i < 200 && !/^\S+ \(.*\) T /.test(readFileSync(`/proc/${etcd.proc.pid}/stat`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 5));
     try {
       const [w, r] = await Promise.all([client.perform('write', 'n1', 'p1', 5), client.perform('read', 'n1', 'p1', null)]);
       expect(w).toEqual({ type: 'info', value: 5, error: 'timeout' });
