@@ -27,7 +27,8 @@ async function main(): Promise<void> {
     for (const ops of SIZES) {
       const dir = join(root, `run-${ops}`);
       // ~2,000 ops/s at concurrency 8: 10k ops ≈ 5 s of history, 1M ≈ 8 min; two faults in the first minute.
-      writeSyntheticRun(dir, { ops, concurrency: 8, keys: 8, faults: [{ fault: 'partition', startS: 2, endS: 3 }, { fault: 'kill', startS: 4, endS: 4.5 }], stalls: [{ atS: 3.5, ms: 200 }] });
+      // About 300 ops per key, as the register workload moves to a fresh key (opsPerKey): a real run's shape.
+      writeSyntheticRun(dir, { ops, concurrency: 8, keys: Math.max(8, Math.round(ops / 300)), faults: [{ fault: 'partition', startS: 2, endS: 3 }, { fault: 'kill', startS: 4, endS: 4.5 }], stalls: [{ atS: 3.5, ms: 200 }] });
       let t = performance.now();
       const run = loadRun(dir);
       const loadMs = since(t);
