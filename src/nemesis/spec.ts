@@ -4,109 +4,35 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Json } from '../history/op.js';
 import { usageError } from '../util/errors.js';
+import { JsonSyntaxError, parseLocated as parseJson, plain, type JNode, type Pos } from '../util/json-locate.js';
 import { nemesisNames } from './registry.js';
 import type { Schedule, ScheduleMode } from './schedule.js';
 
-/** A parsed JSON document plus the offset where each value starts, keyed by its path ("", "/faults/0"); "/a#key" is where key a starts. */
+/** A parsed JSON document plus where each value starts, keyed by its path ("", "/faults/0"); "/a#key" is where key a starts. */
 export interface LocatedJson {
   value: Json;
-  at: Map<string, number>;
-}
-
-export class JsonLocateError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * A strict JSON parser that remembers where every value starts, because JSON.parse cannot say where a
- * *valid* value that breaks the schema is. Small on purpose: schedule files are a few hundred bytes.
- */
-export function parseLocated(text: string): LocatedJson {
-  const at = new Map<string, number>();
-  let i = 0;
-  const ws = (): void => {
-    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
-  };
-  const fail = (msg: string): never => {
-    throw new JsonLocateError(msg, i);
-  };
-  const value = (path: string): Json => {
-    ws();
-    at.set(path, i);
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const obj: Record<string, Json> = {};
-      ws();
-      if (text[i] === '}') return i++, obj;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('expected a "quoted" key');
-        const keyAt = i;
-        const key = str();
-        at.set(`${path}/${key}#key`, keyAt);
-        ws();
-        if (text[i] !== ':') fail(`expected ':' after key "${key}"`);
-        i++;
-        if (key in obj) throw new JsonLocateError(`duplicate key "${key}"`, keyAt);
-        obj[key] = value(`${path}/${key}`);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') return i++, obj;
-        fail("expected ',' or '}'");
-      }
-    }
-    if (c === '[') {
-      i++;
-      const arr: Json[] = [];
-      ws();
-      if (text[i] === ']') return i++, arr;
-      for (;;) {
-        arr.push(value(`${path}/${arr.length}`));
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') return i++, arr;
-        fail("expected ',' or ']'");
-      }
-    }
-    if (c === '"') return str();
-    const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 64));
-    if (!m) return fail(i >= text.length ? 'unexpected end of file' : `unexpected character '${c}'`);
-    i += m[0].length;
-    return JSON.parse(m[0]) as Json;
-  };
-  const str = (): string => {
-    const m = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(i));
-    if (!m) fail('bad string');
-    i += m![0].length;
-    return JSON.parse(m![0]) as string;
-  };
-  const v = value('');
-  ws();
-  if (i < text.length) fail('unexpected text after the JSON value');
-  return { value: v, at };
-}
-
-/** 1-based line and column of an offset. */
-export function lineCol(text: string, offset: number): { line: number; col: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, col: offset - before.lastIndexOf('\n') };
+  at: Map<string, Pos>;
 }
 
 const KEYS = new Set(['description', 'faults', 'mode', 'interval', 'duration', 'concurrent', 'options']);
 const MODES: readonly ScheduleMode[] = ['cycle', 'random', 'once'];
+
+/** Parses a schedule file with positions (the shared locating parser), because JSON.parse cannot say where a valid value that breaks the schema is. */
+export function parseLocated(text: string): LocatedJson {
+  const root = parseJson(text);
+  const at = new Map<string, Pos>();
+  const walk = (n: JNode, path: string): void => {
+    at.set(path, n.pos);
+    if (n.kind === 'array') n.items.forEach((item, i) => walk(item, `${path}/${i}`));
+    if (n.kind === 'object')
+      for (const e of n.entries) {
+        at.set(`${path}/${e.key}#key`, e.keyPos);
+        walk(e.value, `${path}/${e.key}`);
+      }
+  };
+  walk(root, '');
+  return { value: plain(root) as Json, at };
+}
 
 /**
  * Validates a schedule document; problems are `file:line:col: message`, all of them, so one edit fixes a file.
@@ -117,15 +43,12 @@ export function validateSchedule(text: string, file: string, known: readonly str
   try {
     doc = parseLocated(text);
   } catch (e) {
-    if (e instanceof JsonLocateError) {
-      const { line, col } = lineCol(text, e.offset);
-      throw usageError(`${file}:${line}:${col}: ${e.message}`);
-    }
+    if (e instanceof JsonSyntaxError) throw usageError(`${file}:${e.pos.line}:${e.pos.col}: ${e.message}`);
     throw e;
   }
   const errors: string[] = [];
   const err = (path: string, msg: string): void => {
-    const { line, col } = lineCol(text, doc.at.get(path) ?? 0);
+    const { line, col } = doc.at.get(path) ?? { line: 1, col: 1 };
     errors.push(`${file}:${line}:${col}: ${msg}`);
   };
   const v = doc.value;

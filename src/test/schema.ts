@@ -1,6 +1,6 @@
 // A small schema language for spec files: checks a located JSON tree and reports path and line:col of the
 // first problem (wrong type, out of range, unknown field, missing field).
-import type { JNode, Pos } from './json-locate.js';
+import type { JNode, Pos } from '../util/json-locate.js';
 
 export type Schema =
   | { type: 'number'; min?: number; max?: number; integer?: boolean }

@@ -7,7 +7,7 @@ import type { LabKind } from '../lab/lab.js';
 import { usageError } from '../util/errors.js';
 import { createWorkload, WORKLOAD_NAMES } from '../workload/index.js';
 import type { Mix } from '../workload/workload.js';
-import { parseLocated, plain, JsonSyntaxError, type JNode, type Pos } from './json-locate.js';
+import { parseLocated, plain, JsonSyntaxError, type JNode, type Pos } from '../util/json-locate.js';
 import { validate, type Schema } from './schema.js';
 
 /** A resolved test: every field has a value. */

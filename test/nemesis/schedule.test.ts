@@ -104,7 +104,7 @@ describe('schedule files', () => {
   });
 
   it('reports syntax errors at file:line:col', () => {
-    expect(() => validateSchedule('{\n  "faults": ["partition-gray",]\n}', 'x.json')).toThrow(/^x\.json:2:31: unexpected character ']'/);
+    expect(() => validateSchedule('{\n  "faults": ["partition-gray",]\n}', 'x.json')).toThrow(/^x\.json:2:31: unexpected "\]"/);
     expect(() => validateSchedule('{"faults": ["partition-gray"], "faults": []}', 'y.json')).toThrow(/^y\.json:1:32: duplicate key "faults"/);
     expect(() => validateSchedule('{"faults": ["all"], "extra": 1}', 'z.json')).toThrow(/^z\.json:1:21: unknown key "extra"/);
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { parseLocated } from '../../src/test/json-locate.js';
+import { parseLocated } from '../../src/util/json-locate.js';
 import { loadSpecFile, packageRoot, resolveSpec, specPath } from '../../src/test/spec.js';
 import { FaultlineError } from '../../src/util/errors.js';
 

@@ -78,6 +78,8 @@ export function parseLocated(text: string): JNode {
       if (text[i] !== '"') fail(`unexpected ${describe()}: expected a field name in double quotes`);
       const keyPos = pos();
       const key = string();
+      // JSON.parse keeps the last of two equal keys silently; in a hand-edited file that is always a mistake.
+      if (entries.some((e) => e.key === key)) throw new JsonSyntaxError(`duplicate key "${key}"`, keyPos);
       ws();
       if (text[i] !== ':') fail(`unexpected ${describe()}: expected ":" after "${key}"`);
       i++;
