@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { onExitCleanup } from '../lab/cleanup.js';
 import { createLab } from '../lab/factory.js';
 import type { LabKind } from '../lab/lab.js';
-import { newRunId, RunRegistry } from '../lab/registry.js';
+import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
 import { writeAtomic } from '../report/analyze-run.js';
 import { buildReportHtml } from '../report/html.js';
 import { writeIndex } from '../report/index-page.js';
@@ -87,6 +87,7 @@ export async function runBench(o: BenchOptions): Promise<{ runDir: string; resul
     levels = await ladder(await classify(o.endpoints), o);
     nodes = o.endpoints;
   } else {
+    await sweepDeadRuns();
     const registry = RunRegistry.create(runId, o.lab);
     const lab = createLab(o.lab, { runId, nodeCount: o.nodes, registry });
     const cleanupAll = async (): Promise<void> => {

@@ -6,7 +6,7 @@ import { onExitCleanup } from '../lab/cleanup.js';
 import { isRoot, sleep } from '../lab/exec.js';
 import { createLab, defaultLabKind, parseLabKind } from '../lab/factory.js';
 import type { Lab } from '../lab/lab.js';
-import { describeResource, isAlive, listRuns, newRunId, registryDir, removeResource, RunRegistry, sweep } from '../lab/registry.js';
+import { describeResource, isAlive, listRuns, newRunId, registryDir, removeResource, RunRegistry, sweep, sweepDeadRuns } from '../lab/registry.js';
 import { EtcdSystem, peerUrl, type EtcdCluster } from '../system/etcd.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { envError, EXIT, usageError } from '../util/errors.js';
@@ -80,6 +80,7 @@ async function up(argv: string[]): Promise<number> {
   if (values.detach) return detach(argv, runId, dir, values.json === true);
 
   mkdirSync(dir, { recursive: true });
+  await sweepDeadRuns();
   const registry = RunRegistry.create(runId, kind);
   let lab: Lab | undefined;
   let cluster: EtcdCluster | undefined;

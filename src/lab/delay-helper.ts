@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { envError } from '../util/errors.js';
 import { processStartTime, type Resource } from './registry.js';
+import { markedEnv } from './marker.js';
 
 const run = promisify(execFile);
 
@@ -75,6 +76,7 @@ export interface DelayHelper {
  */
 export async function startDelayHelper(
   record: (r: Resource) => void,
+  runId: string,
   netns: string,
   queue: number,
   delayMs: number,
@@ -84,6 +86,7 @@ export async function startDelayHelper(
   const bin = await buildDelayHelper();
   const child = spawn('ip', ['netns', 'exec', netns, bin, String(queue), String(delayMs), String(jitterMs), String(seed)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: markedEnv(runId),
   });
   const pid = child.pid;
   if (pid === undefined) throw envError('cannot start nfqueue-delay: spawn failed');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { freePorts, isRoot, mustRun, runCommand } from './exec.js';
 import type { ExecResult, Grudge, Lab, LabNetwork, LabNode, LabOptions, Link, NetCapability, SpawnOptions } from './lab.js';
 import { processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
+import { markedEnv } from './marker.js';
 
 /** Uids 61000..61999 are rarely assigned (Debian's dynamic system range ends at 60999 for users, 59999 for system). */
 const UID_BASE = 61000;
@@ -104,7 +105,7 @@ export class HostLab implements Lab {
     try {
       const child = spawn(command, args, {
         cwd: options.cwd,
-        env: { ...process.env, ...options.env },
+        env: markedEnv(this.runId, options.env),
         // Node clears supplementary groups when uid/gid are set, like setpriv --clear-groups.
         uid: n.uid,
         gid: n.uid,
@@ -113,7 +114,7 @@ export class HostLab implements Lab {
         stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore'],
       });
       if (child.pid !== undefined) {
-        // Registered in the same tick as the fork: nothing can run in between.
+        // Registered in the same tick as the fork; a SIGKILL in between is covered by the environment marker.
         this.registry.add({ kind: 'process', pid: child.pid, startTime: processStartTime(child.pid) ?? '', what: `${command} ${node}` });
         this.children.add(child);
         const pid = child.pid;

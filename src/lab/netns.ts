@@ -8,6 +8,7 @@ import { isRoot, mustRun, runCommand } from './exec.js';
 import type { ExecResult, Grudge, Lab, LabNetwork, LabNode, LabOptions, Link, DelayedLink, NetCapability, SpawnOptions } from './lab.js';
 import { chainNames, chainSetup, checkGrudge, delayRules, lossRules, partitionRules, replaceChains, rootQdiscArgs, type QdiscState } from './netshape.js';
 import { listRuns, processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
+import { markedEnv } from './marker.js';
 import { pickSubnet, routePrefixes, type Cidr } from './subnet.js';
 
 const NO_ROOT = 'the netns lab needs root (namespaces, veth, iptables): run as root, or use --lab host';
@@ -169,7 +170,7 @@ export class NetnsLab implements Lab {
       // `ip netns exec` setns()es and then execs the command in place: the pid we get is the node's.
       const child = spawn('ip', ['netns', 'exec', ns, command, ...args], {
         cwd: options.cwd,
-        env: { ...process.env, ...options.env },
+        env: markedEnv(this.runId, options.env),
         // Own process group: a terminal's Ctrl-C reaches the harness, which tears nodes down in order.
         detached: true,
         stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore'],
@@ -371,7 +372,7 @@ export class NetnsNetwork implements LabNetwork {
     await this.stopHelper(node);
     const ns = this.lab.netnsOf(node);
     // Recorded in the lab's own list too, so down() kills it even if stopHelpers() was skipped.
-    const helper = await startDelayHelper((r) => this.lab.own(r), ns, NetnsNetwork.QUEUE, delayMs, jitterMs, hashSeed(`${this.lab.runId}/${node}`));
+    const helper = await startDelayHelper((r) => this.lab.own(r), this.lab.runId, ns, NetnsNetwork.QUEUE, delayMs, jitterMs, hashSeed(`${this.lab.runId}/${node}`));
     this.helpers.set(node, { helper, delayMs, jitterMs });
   }
 

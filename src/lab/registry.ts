@@ -1,6 +1,7 @@
 // The run registry: every resource a run creates is written down (before it is created) so that exit,
 // Ctrl-C, or `faultline lab sweep` after a crash can remove it, and nothing else.
 import { execFile } from 'node:child_process';
+import { markedProcesses, type MarkedProcess } from './marker.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,8 +249,12 @@ export interface SweepReport {
 export async function sweep(all = false, only?: string): Promise<SweepReport[]> {
   const dir = registryDir();
   const reports: SweepReport[] = [];
+  const recorded = new Set<string>();
+  const marked = markedProcesses(only);
   for (const f of readdirSync(dir)) {
     if (!f.endsWith('.json')) continue;
+    // A record we cannot read still protects its run's processes from the orphan pass below.
+    recorded.add(f.slice(0, -'.json'.length));
     let rec: RunRecord;
     try {
       rec = JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunRecord;
@@ -259,9 +264,45 @@ export async function sweep(all = false, only?: string): Promise<SweepReport[]> 
     if (only !== undefined && rec.runId !== only) continue;
     const ownerAlive = isAlive(rec.ownerPid, rec.ownerStartTime);
     if (ownerAlive && !all) continue;
-    const errors = await removeAll(rec.resources);
-    reports.push({ runId: rec.runId, ownerAlive, removed: rec.resources.map(describeResource), errors });
+    // Processes that carry the run's marker but missed the record (killed between fork and write) go too.
+    const strays = marked.filter((m) => m.runId === rec.runId && !rec.resources.some((r) => r.kind === 'process' && r.pid === m.pid));
+    const resources = [...strays.map(strayResource), ...rec.resources];
+    const errors = await removeAll(resources);
+    reports.push({ runId: rec.runId, ownerAlive, removed: resources.map(describeResource), errors });
     if (errors.length === 0) rmSync(join(dir, f), { force: true });
+  }
+  // Marked processes of a run with no record left: its owner is gone (the record is written before anything
+  // is started and removed only after everything recorded was removed).
+  const orphans = new Map<string, MarkedProcess[]>();
+  for (const m of marked) if (!recorded.has(m.runId)) orphans.set(m.runId, [...(orphans.get(m.runId) ?? []), m]);
+  for (const [runId, procs] of orphans) {
+    const resources = procs.map(strayResource);
+    reports.push({ runId, ownerAlive: false, removed: resources.map(describeResource), errors: await removeAll(resources) });
+  }
+  return reports;
+}
+
+function strayResource(m: MarkedProcess): Resource {
+  return { kind: 'process', pid: m.pid, startTime: m.startTime, what: `unrecorded process of run ${m.runId}` };
+}
+
+/**
+ * At the start of a run: remove what runs killed earlier left behind, so a crash costs nothing but the next
+ * start's few milliseconds. `FAULTLINE_START_SWEEP=off` skips it (for a harness that inspects a crashed run's
+ * leftovers before sweeping them itself). Failures are reported, never fatal: the records stay for `lab sweep`.
+ */
+export async function sweepDeadRuns(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<SweepReport[]> {
+  if (process.env['FAULTLINE_START_SWEEP'] === 'off') return [];
+  let reports: SweepReport[];
+  try {
+    reports = await sweep(false);
+  } catch (e) {
+    log(`faultline: could not sweep dead runs (${(e as Error).message.split('\n')[0]}); run \`faultline lab sweep\``);
+    return [];
+  }
+  if (reports.length > 0) {
+    const failed = reports.filter((r) => r.errors.length > 0);
+    log(`faultline: removed the leftovers of ${reports.length} dead run(s) (${reports.map((r) => r.runId).join(', ')})${failed.length ? `; ${failed.length} incomplete, run \`faultline lab sweep\`` : ''}`);
   }
   return reports;
 }

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { markedEnv } from '../lab/marker.js';
 import type { Json } from '../history/op.js';
 import { sleep } from '../lab/exec.js';
 import { processStartTime, type RunRegistry } from '../lab/registry.js';
@@ -71,7 +72,7 @@ class SlowFsyncNemesis implements Nemesis {
     const args = ['-f', '-qq', '-p', String(pid), '-e', 'trace=fdatasync,fsync',
       '-e', `inject=fdatasync:delay_enter=${usec}`, '-e', `inject=fsync:delay_enter=${usec}`, '-o', out];
     // Own process group so a terminal's Ctrl-C does not detach it behind the harness's back.
-    const strace = spawn('strace', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const strace = spawn('strace', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: markedEnv(ctx.lab.runId) });
     let stderr = '';
     strace.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => {

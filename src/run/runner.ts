@@ -12,7 +12,7 @@ import { HistoryWriter } from '../history/writer.js';
 import { isRoot } from '../lab/exec.js';
 import { createLab, defaultLabKind } from '../lab/factory.js';
 import type { Lab } from '../lab/lab.js';
-import { newRunId, RunRegistry } from '../lab/registry.js';
+import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
 import { etcdSystem } from '../system/etcd.js';
 import type { Cluster } from '../system/system.js';
 import type { TestSpec } from '../test/spec.js';
@@ -87,6 +87,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   if (!workload) throw new FaultlineError(`unknown workload ${spec.workload.name}`, 3);
   const seed = spec.seed ?? newSeed();
   const runId = newRunId();
+  await sweepDeadRuns();
   const registry = RunRegistry.create(runId, labKind);
   const lab: Lab = createLab(labKind, { runId, nodeCount: spec.nodes, registry });
   const nodes = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);
