@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     if (!leader) throw new Error('no leader');
     const url = cluster.clientUrl(leader);
     console.log(`etcd ${cluster.version}, 3 nodes (host lab), put to leader ${leader}, ${DURATION_S} s per client and level in ${SLICES} interleaved slices`);
-    console.log('concurrency  autocannon put/s  faultline put/s  ratio');
+    console.log('concurrency  autocannon put/s  faultline put/s  ratio  cpu µs/put A  cpu µs/put F');
     for (const c of LEVELS) {
       // Interleaved slices (A B B A ...) rather than one long run each: etcd slows as its log grows and the
       // machine may be shared, and interleaving spreads both drifts evenly over the two clients.
@@ -75,25 +75,35 @@ async function main(): Promise<void> {
       let oOps = 0;
       let aBad = 0;
       let oBad = 0;
+      // This process's CPU time per put for each client: every µs the harness spends is taken from etcd on a
+      // 2-core machine, so it explains most of the gap between the two.
+      let aCpu = 0;
+      let oCpu = 0;
+      const cpu = (): number => {
+        const u = process.cpuUsage();
+        return u.user + u.system;
+      };
+      const runOurs = async (): Promise<void> => {
+        const c0 = cpu();
+        const o = await ours(url, leader, c, dir, SLICE_S);
+        oCpu += cpu() - c0;
+        oOps += o.ok;
+        oBad += o.other;
+      };
       for (let i = 0; i < SLICES; i++) {
         const oursFirst = i % 2 === 1;
-        if (oursFirst) {
-          const o = await ours(url, leader, c, dir, SLICE_S);
-          oOps += o.ok;
-          oBad += o.other;
-        }
+        if (oursFirst) await runOurs();
+        const c0 = cpu();
         const a = await cannon(url, c, SLICE_S);
+        aCpu += cpu() - c0;
         aOps += a.ok;
         aBad += a.non2xx;
-        if (!oursFirst) {
-          const o = await ours(url, leader, c, dir, SLICE_S);
-          oOps += o.ok;
-          oBad += o.other;
-        }
+        if (!oursFirst) await runOurs();
       }
       const total = SLICES * SLICE_S;
       const notes = [aBad ? `autocannon non-2xx/errors ${aBad}` : '', oBad ? `faultline fail/info ${oBad}` : ''].filter(Boolean).join(', ');
-      console.log(`${String(c).padStart(11)}  ${(aOps / total).toFixed(0).padStart(16)}  ${(oOps / total).toFixed(0).padStart(15)}  ${(oOps / aOps).toFixed(2).padStart(5)}${notes ? `  (${notes})` : ''}`);
+      const perOp = (us: number, ops: number): string => (us / Math.max(1, ops)).toFixed(0);
+      console.log(`${String(c).padStart(11)}  ${(aOps / total).toFixed(0).padStart(16)}  ${(oOps / total).toFixed(0).padStart(15)}  ${(oOps / aOps).toFixed(2).padStart(5)}  ${perOp(aCpu, aOps).padStart(11)}  ${perOp(oCpu, oOps).padStart(12)}${notes ? `  (${notes})` : ''}`);
     }
   } finally {
     await cluster.teardown();
