@@ -1,5 +1,5 @@
 // `faultline bench`: a commit-latency ladder against the leader and followers, stored as a run like any other.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onExitCleanup } from '../lab/cleanup.js';
 import { createLab } from '../lab/factory.js';
@@ -17,6 +17,7 @@ import { etcdSystem } from '../system/etcd.js';
 import type { RaftSettings } from '../system/system.js';
 import { envError } from '../util/errors.js';
 import { runLevel } from './level.js';
+import { makeDirs } from '../util/dirs.js';
 
 export interface BenchOptions {
   resultsDir: string;
@@ -79,7 +80,7 @@ export async function runBench(o: BenchOptions): Promise<{ runDir: string; resul
   const runId = newRunId();
   const started = new Date();
   const runDir = resolve(o.resultsDir, 'bench', `${stamp(started)}-${runId}`);
-  mkdirSync(runDir, { recursive: true });
+  makeDirs(runDir);
   let version = 'unknown';
   let levels: BenchLevel[];
   let nodes: string[];

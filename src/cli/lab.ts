@@ -1,6 +1,6 @@
 // `faultline lab up|down|status|sweep`: start a cluster by hand for debugging, list and remove runs' leftovers.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onExitCleanup } from '../lab/cleanup.js';
 import { isRoot, sleep } from '../lab/exec.js';
@@ -11,6 +11,7 @@ import { EtcdSystem, peerUrl, type EtcdCluster } from '../system/etcd.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { envError, EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
+import { makeDirs } from '../util/dirs.js';
 
 const USAGE = `usage:
   faultline lab up [--lab host|netns] [--nodes N] [--heartbeat MS] [--election MS] [--pre-vote on|off]
@@ -79,7 +80,7 @@ async function up(argv: string[]): Promise<number> {
 
   if (values.detach) return detach(argv, runId, dir, values.json === true);
 
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   await sweepDeadRuns();
   const registry = RunRegistry.create(runId, kind);
   let lab: Lab | undefined;
@@ -148,7 +149,7 @@ function print(info: UpInfo, json: boolean, detached: boolean): void {
  * live owner and leaves it alone); this process waits for its ready file, prints, and exits.
  */
 async function detach(argv: string[], runId: string, dir: string, json: boolean): Promise<number> {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const readyFile = join(dir, 'lab-ready.json');
   rmSync(readyFile, { force: true });
   const log = openSync(join(dir, 'lab.log'), 'a');

@@ -1,7 +1,7 @@
 // Builds the nfqueue-delay C helper on first use (cached by source hash) and launches it inside a namespace.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { envError } from '../util/errors.js';
 import { processStartTime, type Resource } from './registry.js';
 import { markedEnv } from './marker.js';
+import { makeDirs } from '../util/dirs.js';
 
 const run = promisify(execFile);
 
@@ -40,7 +41,7 @@ export function buildDelayHelper(): Promise<string> {
     const dir = cacheDir();
     const bin = join(dir, `nfqueue-delay-${hash}`);
     if (existsSync(bin)) return bin;
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     // Concurrent builders each write their own temp file; the rename is atomic, the last one wins harmlessly.
     const tmp = `${bin}.${process.pid}.tmp`;
     const flagSets = [['-lnetfilter_queue', '-lnfnetlink', '-lmnl'], ['-lnetfilter_queue', '-lnfnetlink'], ['-lnetfilter_queue']];

@@ -7,6 +7,7 @@ import { freePorts, isRoot, mustRun, runCommand } from './exec.js';
 import type { ExecResult, Grudge, Lab, LabNetwork, LabNode, LabOptions, Link, NetCapability, SpawnOptions } from './lab.js';
 import { processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
 import { markedEnv } from './marker.js';
+import { makeDirs } from '../util/dirs.js';
 
 /** Uids 61000..61999 are rarely assigned (Debian's dynamic system range ends at 60999 for users, 59999 for system). */
 const UID_BASE = 61000;
@@ -74,7 +75,7 @@ export class HostLab implements Lab {
    */
   private claimUids(): number {
     const dir = join(registryDir(), 'uids');
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const start = Math.floor(Math.random() * UID_BLOCKS);
     for (let k = 0; k < UID_BLOCKS; k++) {
       const block = (start + k) % UID_BLOCKS;

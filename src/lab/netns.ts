@@ -1,6 +1,6 @@
 // The namespace lab: one network namespace per node on a private bridge, network faults by iptables and tc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envError } from '../util/errors.js';
 import { startDelayHelper, stopDelayHelper, type DelayHelper } from './delay-helper.js';
@@ -10,6 +10,7 @@ import { chainNames, chainSetup, checkGrudge, delayRules, lossRules, partitionRu
 import { listRuns, processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
 import { markedEnv } from './marker.js';
 import { pickSubnet, routePrefixes, type Cidr } from './subnet.js';
+import { makeDirs } from '../util/dirs.js';
 
 const NO_ROOT = 'the netns lab needs root (namespaces, veth, iptables): run as root, or use --lab host';
 const MAX_NODES = 200;
@@ -132,7 +133,7 @@ export class NetnsLab implements Lab {
    */
   private async claimSubnet(): Promise<string> {
     const dir = join(registryDir(), 'subnets');
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const routes = JSON.parse(await mustRun('ip', ['-j', '-4', 'route', 'show', 'table', 'all'])) as { dst?: string }[];
     const taken: Cidr[] = routePrefixes(routes);
     const live = new Set(listRuns().filter((r) => r.ownerAlive).map((r) => r.runId));

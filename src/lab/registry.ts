@@ -2,10 +2,11 @@
 // Ctrl-C, or `faultline lab sweep` after a crash can remove it, and nothing else.
 import { execFile } from 'node:child_process';
 import { markedProcesses, type MarkedProcess } from './marker.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { makeDirs } from '../util/dirs.js';
 
 const run = promisify(execFile);
 
@@ -34,7 +35,7 @@ export interface RunRecord {
 
 export function registryDir(): string {
   const dir = process.getuid?.() === 0 ? '/run/faultline' : join(tmpdir(), `faultline-${process.getuid?.() ?? 'u'}`);
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   return dir;
 }
 

@@ -1,6 +1,6 @@
 // Slow disk by syscall delay: strace attaches to a node and delays every fsync/fdatasync; detaching ends it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { markedEnv } from '../lab/marker.js';
 import type { Json } from '../history/op.js';
@@ -10,6 +10,7 @@ import { envError } from '../util/errors.js';
 import type { Nemesis, NemesisContext, NemesisDefinition, TargetSpec } from './nemesis.js';
 import { targetOf } from './process.js';
 import { resolveTargets, targetFromOptions } from './targets.js';
+import { makeDirs } from '../util/dirs.js';
 
 interface Attachment {
   node: string;
@@ -67,7 +68,7 @@ class SlowFsyncNemesis implements Nemesis {
   private async attach(ctx: NemesisContext, node: string, pid: number): Promise<Attachment> {
     const usec = Math.round(this.delayMs * 1000);
     const dir = join(ctx.runDir, 'nodes', node);
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const out = join(dir, `strace-${++this.seq}.log`);
     const args = ['-f', '-qq', '-p', String(pid), '-e', 'trace=fdatasync,fsync',
       '-e', `inject=fdatasync:delay_enter=${usec}`, '-e', `inject=fsync:delay_enter=${usec}`, '-o', out];

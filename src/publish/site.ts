@@ -1,5 +1,5 @@
 // `faultline publish`: writes a static site from a results directory — home, every report, trends, sweeps.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { RUN_FILES } from '../run/layout.js';
 import { buildIndexHtml, readEntries, type IndexEntry } from '../report/index-page.js';
@@ -7,6 +7,7 @@ import { SWEEP_FILE, SWEEP_PAGE, type SweepFile } from '../sweep/state.js';
 import { usageError } from '../util/errors.js';
 import { buildHomeHtml, type SweepLink } from './home.js';
 import { buildTrendHtml, trendSeries } from './trends.js';
+import { makeDirs } from '../util/dirs.js';
 
 /** A directory holding this file was written by publish and may be replaced by the next publish. */
 export const SITE_MARKER = '.faultline-site';
@@ -26,7 +27,7 @@ export const trendFile = (test: string): string => `${test.replace(/[^\w.-]/g, '
 
 function copyIfExists(from: string, to: string): boolean {
   if (!existsSync(from)) return false;
-  mkdirSync(dirname(to), { recursive: true });
+  makeDirs(dirname(to));
   copyFileSync(from, to);
   return true;
 }
@@ -40,7 +41,7 @@ function prepareOut(out: string, results: string): void {
     if (entries.length > 0 && !entries.includes(SITE_MARKER)) throw usageError(`faultline publish: ${out} is not empty and was not written by publish; choose an empty or new directory`);
     rmSync(out, { recursive: true, force: true });
   }
-  mkdirSync(out, { recursive: true });
+  makeDirs(out);
   writeFileSync(join(out, SITE_MARKER), 'written by faultline publish; the whole directory is replaced by the next publish\n');
 }
 
@@ -87,7 +88,7 @@ export function publishSite(resultsDir: string, outDir: string): PublishResult {
   pages.push(join(out, 'runs', 'index.html'));
 
   const series = trendSeries(published);
-  mkdirSync(join(out, 'trends'), { recursive: true });
+  makeDirs(join(out, 'trends'));
   for (const s of series) {
     const p = join(out, 'trends', trendFile(s.test));
     writeFileSync(p, buildTrendHtml(s, '../runs'));

@@ -1,9 +1,10 @@
 // Writes a synthetic but internally consistent run directory (history, logs, metrics) for benchmarks and tests.
 import { seeded } from '../generator/random.js';
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json, Op } from '../history/op.js';
 import { nodeDir, nodeLog, nodeMetrics, RUN_FILES, type RunEvent, type TestRecord } from '../run/layout.js';
+import { makeDirs } from '../util/dirs.js';
 
 export interface SyntheticOptions {
   ops: number;
@@ -104,7 +105,7 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions): { durationS
   const endNs = recs.length ? recs[recs.length - 1]!.time : 0;
   const durationS = endNs / 1e9;
 
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const test: TestRecord = {
     name: 'synthetic',
     runId: 'syn001',
@@ -150,7 +151,7 @@ function writeNodes(dir: string, nodes: string[], faults: { startS: number }[], 
   const line = (s: number, msg: string, level = 'info'): string => JSON.stringify({ level, ts: iso(s), caller: 'raft/raft.go:700', msg });
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
-    mkdirSync(nodeDir(dir, n), { recursive: true });
+    makeDirs(nodeDir(dir, n));
     const lines = [line(-1.2, `${ids[i]} became follower at term 1`)];
     if (i === 0) lines.push(line(-1.1, `${ids[0]} became candidate at term 2`), line(-1.05, `${ids[0]} became leader at term 2`));
     else lines.push(line(-1.05, `${ids[i]} became follower at term 2`));

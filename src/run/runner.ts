@@ -1,6 +1,6 @@
 // Runs one test end to end: lab up → cluster → load through the phases with faults → heal → final reads →
 // teardown, recording history and events as it goes; cleans up on every path, including Ctrl-C.
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EtcdClient } from '../client/etcd.js';
 import { OpGenerator } from '../generator/generator.js';
@@ -27,6 +27,7 @@ import { Load } from './load.js';
 import { ProgressPrinter } from './progress.js';
 import { HistoryRecorder, type Counts } from './recorder.js';
 import { StallWatcher } from './stall.js';
+import { makeDirs } from '../util/dirs.js';
 
 export interface RunOptions {
   spec: TestSpec;
@@ -109,13 +110,14 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   let history: HistoryWriter;
   let eventsFile: JsonlFile;
   try {
-    mkdirSync(runDir, { recursive: true });
+    makeDirs(runDir);
     linkLatest(testDir, runName);
     // The shared history writer: whole lines only, flushed every 100 ms (the contract says at least every 200).
     history = await HistoryWriter.open(join(runDir, RUN_FILES.history), { flushMs: 100 });
     eventsFile = new JsonlFile(join(runDir, RUN_FILES.events));
   } catch (e) {
     await registry.release();
+    if (e instanceof FaultlineError) throw usageError(`${e.message} (--results DIR)`);
     throw usageError(`cannot write results to ${runDir}: ${(e as Error).message.split('\n')[0]} (choose another --results DIR)`);
   }
   const recorder = new HistoryRecorder(history, t0);

@@ -1,5 +1,5 @@
 // Runs a list of scenarios into one invocation directory and writes its summary.json and summary.html.
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newRunId } from '../lab/registry.js';
 import { usageError } from '../util/errors.js';
@@ -8,6 +8,7 @@ import { scenarioKinds } from './registry.js';
 import { runScenario, writeAtomic, type ScenarioOptions } from './runner.js';
 import { scenarioPage } from './summary-page.js';
 import type { FormName, ScenarioPreset, ScenarioResult, ScenarioVerdict } from './types.js';
+import { makeDirs } from '../util/dirs.js';
 
 export const SUMMARY_JSON = 'summary.json';
 export const SUMMARY_PAGE = 'summary.html';
@@ -42,7 +43,7 @@ export async function runCatalogue(presets: readonly ScenarioPreset[], resultsRo
   const dir = join(base, name);
   try {
     // World-traversable: host-lab nodes run as their own uids and must reach their data dirs below.
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    makeDirs(dir, 0o755);
   } catch (e) {
     throw usageError(`cannot write results to ${dir}: ${(e as Error).message.split('\n')[0]} (choose another --results DIR)`);
   }

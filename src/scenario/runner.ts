@@ -1,5 +1,5 @@
 // Runs one scenario: its variants' trial runs (interleaved), the measurements, the verdict, scenario.json and its page.
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultlineError, EXIT } from '../util/errors.js';
 import { findModule } from './registry.js';
@@ -7,6 +7,7 @@ import { spread } from './stats.js';
 import { scenarioPage } from './summary-page.js';
 import { runTrial, type TrialOptions } from './trial.js';
 import type { FormName, ScenarioPreset, ScenarioResult, ScenarioRunInfo, Spread, Trial } from './types.js';
+import { makeDirs } from '../util/dirs.js';
 
 export const SCENARIO_FILE = 'scenario.json';
 export const SCENARIO_PAGE = 'scenario.html';
@@ -41,7 +42,7 @@ export async function runScenario(p: ScenarioPreset, o: ScenarioOptions): Promis
   if (!module) throw new FaultlineError(`scenario ${p.name}: unknown kind ${p.kind}`, EXIT.usage);
   const form = p[o.form];
   const dir = join(o.dir, p.name);
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  makeDirs(dir, 0o755);
   const started = new Date();
   const t0 = performance.now();
   const trials: Trial[] = [];

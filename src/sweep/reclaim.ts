@@ -1,8 +1,9 @@
 // On resume: runs a killed sweep left half-done are cleaned up (their own lab only) and moved aside.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { sweep } from '../lab/registry.js';
 import { ABANDONED_DIR, RUNS_DIR, type SweepFile } from './state.js';
+import { makeDirs } from '../util/dirs.js';
 
 /**
  * Removes what a dead run registered — only when its owner is gone, so a run of another live faultline process
@@ -34,7 +35,7 @@ export async function reclaimAbandoned(sweepDir: string, s: SweepFile): Promise<
       const runId = run.slice(run.lastIndexOf('-') + 1);
       if (runId) errors.push(...(await cleanupDeadRun(runId)));
       const dest = join(sweepDir, ABANDONED_DIR, test);
-      mkdirSync(dest, { recursive: true });
+      makeDirs(dest);
       renameSync(rdir, join(dest, run));
       moved.push(rel);
     }

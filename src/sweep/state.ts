@@ -1,10 +1,11 @@
 // sweep.json: the grid, the options and every finished run of a sweep, rewritten atomically after each run.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Verdict } from '../report/results.js';
 import { usageError } from '../util/errors.js';
 import { cells, type Grid } from './grid.js';
 import type { CellMetrics } from './measure.js';
+import { makeDirs } from '../util/dirs.js';
 
 export const SWEEP_SCHEMA = 'faultline.sweep/1';
 export const SWEEP_FILE = 'sweep.json';
@@ -94,7 +95,7 @@ export function loadSweep(dir: string): SweepFile | undefined {
 
 /** Write + rename: a killed sweep leaves the previous sweep.json whole. */
 export function saveSweep(dir: string, s: SweepFile): void {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   s.updatedAt = new Date().toISOString();
   const path = join(dir, SWEEP_FILE);
   writeFileSync(`${path}.tmp`, JSON.stringify(s, null, 1) + '\n');

@@ -1,7 +1,7 @@
 // The etcd system: finds the binaries, starts/kills/pauses a cluster's nodes in a lab, and reads its leader,
 // membership, election timeline and metrics.
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, appendFileSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, appendFileSync, chmodSync, chownSync, constants, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { runCommand, sleep } from '../lab/exec.js';
 import type { Lab, LabNode } from '../lab/lab.js';
@@ -12,6 +12,7 @@ import * as api from './etcd-api.js';
 import { mergeTimelines, parseEtcdLog } from './etcd-log.js';
 import { toSample } from './etcd-metrics.js';
 import type { Cluster, ClusterOptions, ElectionEvent, MemberInfo, MetricsSample, NodeStatus, System } from './system.js';
+import { makeDirs } from '../util/dirs.js';
 
 export const INSTALL_HINT = 'install it (Debian/Ubuntu: apt-get install etcd-server etcd-client) or pass --etcd-bin DIR|PATH';
 
@@ -163,7 +164,7 @@ export class EtcdCluster implements Cluster {
 
   /** The node's directory must belong to its uid (host lab as root) so etcd can write its log and data. */
   private prepareDir(s: NodeState): void {
-    mkdirSync(s.dir, { recursive: true });
+    makeDirs(s.dir);
     const uid = s.lab.uid;
     if (uid !== undefined) {
       for (const d of [this.opts.runDir, join(this.opts.runDir, 'nodes')]) chmodSync(d, statSync(d).mode | 0o111);

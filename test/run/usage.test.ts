@@ -30,6 +30,16 @@ describe('faultline run: bad input', () => {
     }
   });
 
+  it('a results directory that cannot be made: exit 3 in one line, for a path under /proc and under a file too', async () => {
+    writeFileSync(join(dir, 'plain-file'), 'x');
+    for (const bad of ['/proc/faultline-no-such-dir', join(dir, 'plain-file', 'results')]) {
+      const r = await cli(['run', '--time-limit', '2', '--lab', 'host', '--results', bad]);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/cannot create directory .*(choose a directory you can write to|choose another path).*--results/);
+    }
+  });
+
   it('a missing etcd binary: exit 4 naming the fix', async () => {
     const r = await cli(['run', '--etcd-bin', join(dir, 'nowhere', 'etcd'), '--results', join(dir, 'results')]);
     expect(r.code).toBe(4);
