@@ -5,14 +5,25 @@ const cleanups: Cleanup[] = [];
 let installed = false;
 let running = false;
 
+/**
+ * A cleanup that has not finished by then is abandoned with a message: the run's registry record keeps what it
+ * had not removed yet, for the next start or `faultline lab sweep`. Ctrl-C must end the process in bounded time.
+ */
+const CLEANUP_LIMIT_MS = Number(process.env['FAULTLINE_CLEANUP_LIMIT_MS'] ?? 60_000);
+
 async function runAll(): Promise<void> {
   // Newest first: a cluster registered after its lab must be torn down before the lab.
   while (cleanups.length > 0) {
     const fn = cleanups.pop()!;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLEANUP_LIMIT_MS)));
     try {
-      await fn();
+      const r = await Promise.race([Promise.resolve().then(fn), limit]);
+      if (r === 'late') process.stderr.write(`faultline: cleanup did not finish within ${CLEANUP_LIMIT_MS / 1000} s; run \`faultline lab sweep\` to remove what is left\n`);
     } catch (e) {
       process.stderr.write(`faultline: cleanup failed: ${(e as Error).message.split('\n')[0]}\n`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
