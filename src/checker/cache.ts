@@ -24,23 +24,7 @@ export class ConfigCache {
 
   /** Whether (bits, state) is present. */
   has(key: number, state: number, bits: Uint32Array): boolean {
-    const words = this.words;
-    let i = (key ^ (key >>> 15)) & this.mask;
-    for (;;) {
-      const s = this.slots[i];
-      if (s === 0) return false;
-      const e = s - 1;
-      const c = e >>> CHUNK_BITS;
-      const o = e & (CHUNK - 1);
-      if (this.keys[c][o] === key && this.states[c][o] === state) {
-        const pool = this.bits[c];
-        const base = o * words;
-        let w = 0;
-        while (w < words && pool[base + w] === bits[w]) w++;
-        if (w === words) return true;
-      }
-      i = (i + 1) & this.mask;
-    }
+    return this.slots[this.probe(key, state, bits)] !== 0;
   }
 
   /**
@@ -49,27 +33,8 @@ export class ConfigCache {
    */
   add(key: number, state: number, bits: Uint32Array): boolean {
     const words = this.words;
-    let i = (key ^ (key >>> 15)) & this.mask;
-    for (;;) {
-      const s = this.slots[i];
-      if (s === 0) break;
-      const e = s - 1;
-      const c = e >>> CHUNK_BITS;
-      const o = e & (CHUNK - 1);
-      if (this.keys[c][o] === key && this.states[c][o] === state) {
-        const pool = this.bits[c];
-        const base = o * words;
-        let same = true;
-        for (let w = 0; w < words; w++) {
-          if (pool[base + w] !== bits[w]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return false;
-      }
-      i = (i + 1) & this.mask;
-    }
+    const i = this.probe(key, state, bits);
+    if (this.slots[i] !== 0) return false;
     const e = this.size++;
     const c = e >>> CHUNK_BITS;
     const o = e & (CHUNK - 1);
@@ -82,6 +47,27 @@ export class ConfigCache {
     // Keep the load under 1/2 so probe chains stay short.
     if (this.size * 2 > this.slots.length) this.grow();
     return true;
+  }
+
+  /** The slot holding (bits, state), or the empty slot where it would go. */
+  private probe(key: number, state: number, bits: Uint32Array): number {
+    const words = this.words;
+    let i = (key ^ (key >>> 15)) & this.mask;
+    for (;;) {
+      const s = this.slots[i];
+      if (s === 0) return i;
+      const e = s - 1;
+      const c = e >>> CHUNK_BITS;
+      const o = e & (CHUNK - 1);
+      if (this.keys[c][o] === key && this.states[c][o] === state) {
+        const pool = this.bits[c];
+        const base = o * words;
+        let w = 0;
+        while (w < words && pool[base + w] === bits[w]) w++;
+        if (w === words) return i;
+      }
+      i = (i + 1) & this.mask;
+    }
   }
 
   /** Bytes held, for the memory cap. */
