@@ -14,57 +14,32 @@ function need(ctx: NemesisContext | undefined, name: string): NemesisContext {
   return ctx;
 }
 
-class PauseNemesis implements Nemesis {
-  readonly name = 'pause';
-  readonly fs = ['start-pause', 'stop-pause'] as const;
-  private ctx: NemesisContext | undefined;
-  private paused: string[] = [];
-
-  constructor(private readonly target: TargetSpec) {}
-
-  async setup(ctx: NemesisContext): Promise<void> {
-    this.ctx = ctx;
-  }
-
-  async invoke(f: string, value: Json | undefined): Promise<Json> {
-    const ctx = need(this.ctx, this.name);
-    if (f === 'start-pause') {
-      const nodes = (await resolveTargets(targetOf(value, this.target), ctx)).filter((n) => ctx.cluster.isRunning(n));
-      const pids: number[] = [];
-      for (const n of nodes) {
-        pids.push(ctx.cluster.pid(n) ?? -1);
-        await ctx.cluster.pause(n);
-        if (!this.paused.includes(n)) this.paused.push(n);
-      }
-      return { nodes, pids, signal: 'SIGSTOP' };
-    }
-    if (f === 'stop-pause') return this.resumeAll(ctx);
-    throw new Error(`nemesis pause does not handle ${f}`);
-  }
-
-  private async resumeAll(ctx: NemesisContext): Promise<Json> {
-    const nodes = this.paused;
-    this.paused = [];
-    const pids: number[] = [];
-    for (const n of nodes) {
-      pids.push(ctx.cluster.pid(n) ?? -1);
-      await ctx.cluster.resume(n);
-    }
-    return { nodes, pids, signal: 'SIGCONT' };
-  }
-
-  async teardown(): Promise<void> {
-    if (this.ctx) await this.resumeAll(this.ctx);
-  }
+/** What differs between the process faults: how a node is hit, how it is put back, and what the history says. */
+interface NodeFaultKind {
+  name: string;
+  fs: readonly [string, string];
+  apply(ctx: NemesisContext, node: string): Promise<void>;
+  undo(ctx: NemesisContext, node: string): Promise<void>;
+  started: Record<string, Json>;
+  undone: Record<string, Json>;
 }
 
-class KillNemesis implements Nemesis {
-  readonly name = 'kill';
-  readonly fs = ['start-kill', 'stop-kill'] as const;
+class NodeFaultNemesis implements Nemesis {
   private ctx: NemesisContext | undefined;
-  private killed: string[] = [];
+  private affected: string[] = [];
 
-  constructor(private readonly target: TargetSpec) {}
+  constructor(
+    private readonly kind: NodeFaultKind,
+    private readonly target: TargetSpec,
+  ) {}
+
+  get name(): string {
+    return this.kind.name;
+  }
+
+  get fs(): readonly string[] {
+    return this.kind.fs;
+  }
 
   async setup(ctx: NemesisContext): Promise<void> {
     this.ctx = ctx;
@@ -72,51 +47,70 @@ class KillNemesis implements Nemesis {
 
   async invoke(f: string, value: Json | undefined): Promise<Json> {
     const ctx = need(this.ctx, this.name);
-    if (f === 'start-kill') {
+    if (f === this.kind.fs[0]) {
       const nodes = (await resolveTargets(targetOf(value, this.target), ctx)).filter((n) => ctx.cluster.isRunning(n));
       const pids: number[] = [];
       for (const n of nodes) {
         pids.push(ctx.cluster.pid(n) ?? -1);
-        await ctx.cluster.kill(n);
-        if (!this.killed.includes(n)) this.killed.push(n);
+        await this.kind.apply(ctx, n);
+        if (!this.affected.includes(n)) this.affected.push(n);
       }
-      return { nodes, pids, signal: 'SIGKILL' };
+      return { nodes, pids, ...this.kind.started };
     }
-    if (f === 'stop-kill') return this.restartAll(ctx);
-    throw new Error(`nemesis kill does not handle ${f}`);
+    if (f === this.kind.fs[1]) return this.undoAll(ctx);
+    throw new Error(`nemesis ${this.name} does not handle ${f}`);
   }
 
-  private async restartAll(ctx: NemesisContext): Promise<Json> {
-    const nodes = this.killed;
-    this.killed = [];
+  private async undoAll(ctx: NemesisContext): Promise<Json> {
+    const nodes = this.affected;
+    this.affected = [];
     const pids: number[] = [];
     const errors: string[] = [];
     for (const n of nodes) {
       try {
-        await ctx.cluster.restart(n);
+        await this.kind.undo(ctx, n);
       } catch (e) {
-        // Recorded, not thrown: the other nodes must still be restarted, and the history must say what happened.
+        // Recorded, not thrown: the other nodes must still be put back, and the history must say what happened.
         errors.push(`${n}: ${(e as Error).message.split('\n')[0]}`);
       }
+      // After the undo: a restarted node has a new pid.
       pids.push(ctx.cluster.pid(n) ?? -1);
     }
-    return errors.length > 0 ? { nodes, pids, restarted: true, errors } : { nodes, pids, restarted: true };
+    return errors.length > 0 ? { nodes, pids, ...this.kind.undone, errors } : { nodes, pids, ...this.kind.undone };
   }
 
   async teardown(): Promise<void> {
-    if (this.ctx) await this.restartAll(this.ctx);
+    if (this.ctx) await this.undoAll(this.ctx);
   }
 }
+
+const PAUSE: NodeFaultKind = {
+  name: 'pause',
+  fs: ['start-pause', 'stop-pause'],
+  apply: (ctx, n) => ctx.cluster.pause(n),
+  undo: (ctx, n) => ctx.cluster.resume(n),
+  started: { signal: 'SIGSTOP' },
+  undone: { signal: 'SIGCONT' },
+};
+
+const KILL: NodeFaultKind = {
+  name: 'kill',
+  fs: ['start-kill', 'stop-kill'],
+  apply: (ctx, n) => ctx.cluster.kill(n),
+  undo: (ctx, n) => ctx.cluster.restart(n),
+  started: { signal: 'SIGKILL' },
+  undone: { restarted: true },
+};
 
 export const definitions: NemesisDefinition[] = [
   {
     name: 'pause',
     summary: 'SIGSTOP target nodes (default: leader), SIGCONT on stop',
-    create: (options) => new PauseNemesis(targetFromOptions(options, 'leader')),
+    create: (options) => new NodeFaultNemesis(PAUSE, targetFromOptions(options, 'leader')),
   },
   {
     name: 'kill',
     summary: 'SIGKILL target nodes (default: leader), restart them with their data on stop',
-    create: (options) => new KillNemesis(targetFromOptions(options, 'leader')),
+    create: (options) => new NodeFaultNemesis(KILL, targetFromOptions(options, 'leader')),
   },
 ];
