@@ -2,13 +2,15 @@
 // the fork, but a SIGKILL can land between the fork and that write; the marker lets a sweep still find the
 // process, by pid, and be sure it is one of ours.
 import { readdirSync, readFileSync } from 'node:fs';
-import { processStartTime } from './registry.js';
+import { processStartTime, registryDir } from './registry.js';
 
 export const RUN_ENV = 'FAULTLINE_RUN';
+/** Which registry the run is written in: root's sweep must not take another user's live run for an orphan. */
+export const REGISTRY_ENV = 'FAULTLINE_REGISTRY';
 
 /** The environment for a process a lab starts on behalf of `runId`. */
 export function markedEnv(runId: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...extra, [RUN_ENV]: runId };
+  return { ...process.env, ...extra, [RUN_ENV]: runId, [REGISTRY_ENV]: registryDir() };
 }
 
 export interface MarkedProcess {
@@ -18,12 +20,13 @@ export interface MarkedProcess {
 }
 
 /**
- * Processes whose initial environment names a run (all of them, or one run's). Processes of other users that
- * we may not read are skipped: they cannot be ours.
+ * Processes whose initial environment names a run of this registry (all of them, or one run's). Processes of
+ * other users that we may not read are skipped: they cannot be ours.
  */
 export function markedProcesses(runId?: string): MarkedProcess[] {
   const out: MarkedProcess[] = [];
   const prefix = `${RUN_ENV}=`;
+  const registry = `${REGISTRY_ENV}=${registryDir()}`;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -34,8 +37,9 @@ export function markedProcesses(runId?: string): MarkedProcess[] {
     } catch {
       continue;
     }
-    const id = env.split('\0').find((v) => v.startsWith(prefix))?.slice(prefix.length);
-    if (id === undefined) continue;
+    const vars = env.split('\0');
+    const id = vars.find((v) => v.startsWith(prefix))?.slice(prefix.length);
+    if (id === undefined || !vars.includes(registry)) continue;
     if (runId !== undefined && id !== runId) continue;
     const startTime = processStartTime(pid);
     if (startTime !== undefined) out.push({ pid, startTime, runId: id });

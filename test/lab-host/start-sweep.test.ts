@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { registryDir } from '../../src/lab/registry.js';
 import { cli, leftovers, MAIN } from '../run/cli.js';
 
 const pidAlive = (pid: number): boolean => {
@@ -33,11 +34,13 @@ afterAll(async () => {
 });
 
 describe('leftovers of dead runs', () => {
-  it('lab sweep stops an unrecorded process that carries a run id in FAULTLINE_RUN, and nothing else', async () => {
+  it('lab sweep stops an unrecorded process marked with a run id of its registry, and nothing else', async () => {
     const runId = `zz${Math.random().toString(36).slice(2, 6)}`;
-    const marked = spawn('sleep', ['60'], { env: { ...process.env, FAULTLINE_RUN: runId }, stdio: 'ignore' });
+    const marked = spawn('sleep', ['60'], { env: { ...process.env, FAULTLINE_RUN: runId, FAULTLINE_REGISTRY: registryDir() }, stdio: 'ignore' });
+    // Another user's run (another registry) that happens to have no record in ours: not an orphan of ours.
+    const foreign = spawn('sleep', ['60'], { env: { ...process.env, FAULTLINE_RUN: runId, FAULTLINE_REGISTRY: '/tmp/faultline-elsewhere' }, stdio: 'ignore' });
     const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });
-    children.push(marked, bystander);
+    children.push(marked, foreign, bystander);
     const r = await cli(['lab', 'sweep', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const mine = (JSON.parse(r.stdout) as { runId: string; removed: string[]; errors: string[] }[]).find((x) => x.runId === runId);
@@ -45,6 +48,7 @@ describe('leftovers of dead runs', () => {
     expect(mine?.errors).toEqual([]);
     await until('the marked process to exit', () => marked.exitCode !== null || marked.signalCode !== null);
     expect(marked.signalCode).toBe('SIGKILL');
+    expect(pidAlive(foreign.pid!)).toBe(true);
     expect(pidAlive(bystander.pid!)).toBe(true);
   });
 
