@@ -1,17 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+// Files that SIGKILL a harness and inspect what it left, or sweep every dead run on the machine: run alone, after
+// the rest, so one file's sweep never removes another's leftovers before it has looked at them.
+const SWEEPERS = [
+  'test/run/crash.test.ts',
+  'test/sweep/sweep.test.ts',
+  'test/lab-host/cli.test.ts',
+  'test/lab-host/start-sweep.test.ts',
+  'test/lab-host/sweep.test.ts',
+  'test/lab-netns/sweep.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Integration tests start real etcd clusters and namespaces; two cores cannot run many at once
     // without turning timing assertions into noise.
-    fileParallelism: true,
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
-    // Crash tests inspect a killed run's leftovers before sweeping them: another test's run starting in
-    // between must not sweep them first. test/lab-host/start-sweep.test.ts turns it back on for itself.
+    // Crash tests inspect a killed run's leftovers before sweeping them: a run starting elsewhere must not
+    // sweep them first. test/lab-host/start-sweep.test.ts turns it back on for itself.
     env: { FAULTLINE_START_SWEEP: 'off' },
+    projects: [
+      { extends: true, test: { name: 'parallel', include: ['test/**/*.test.ts'], exclude: SWEEPERS } },
+      { extends: true, test: { name: 'sweepers', include: SWEEPERS, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

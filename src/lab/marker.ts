@@ -31,6 +31,10 @@ export function markedProcesses(runId?: string): MarkedProcess[] {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     if (pid === process.pid) continue;
+    // The start time is read on both sides of the environment: a pid reused in between is skipped, never
+    // recorded with the new process's identity.
+    const startTime = processStartTime(pid);
+    if (startTime === undefined) continue;
     let env: string;
     try {
       env = readFileSync(`/proc/${pid}/environ`, 'latin1');
@@ -41,8 +45,7 @@ export function markedProcesses(runId?: string): MarkedProcess[] {
     const id = vars.find((v) => v.startsWith(prefix))?.slice(prefix.length);
     if (id === undefined || !vars.includes(registry)) continue;
     if (runId !== undefined && id !== runId) continue;
-    const startTime = processStartTime(pid);
-    if (startTime !== undefined) out.push({ pid, startTime, runId: id });
+    if (processStartTime(pid) === startTime) out.push({ pid, startTime, runId: id });
   }
   return out;
 }

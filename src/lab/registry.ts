@@ -276,7 +276,10 @@ export async function sweep(all = false, only?: string): Promise<SweepReport[]> 
   // is started and removed only after everything recorded was removed).
   const orphans = new Map<string, MarkedProcess[]>();
   for (const m of marked) if (!recorded.has(m.runId)) orphans.set(m.runId, [...(orphans.get(m.runId) ?? []), m]);
-  for (const [runId, procs] of orphans) {
+  for (const [runId, found] of orphans) {
+    // A run that was finishing while we looked has removed its processes and then its record: not an orphan.
+    const procs = found.filter((m) => isAlive(m.pid, m.startTime));
+    if (procs.length === 0 || existsSync(join(dir, `${runId}.json`))) continue;
     const resources = procs.map(strayResource);
     reports.push({ runId, ownerAlive: false, removed: resources.map(describeResource), errors: await removeAll(resources) });
   }
