@@ -1,6 +1,6 @@
 // `faultline run`: resolve the spec and flags, run the test, analyze what was recorded, exit with the verdict.
 import { relative } from 'node:path';
-import { onExitCleanup } from '../lab/cleanup.js';
+import { onInterrupt } from '../lab/cleanup.js';
 import { parseLabKind } from '../lab/factory.js';
 import { analyze, exitCodeOf, verdictWord, type Analysis } from '../run/analyze.js';
 import { runTest, type RunSummary } from '../run/runner.js';
@@ -105,14 +105,7 @@ export const command: Command = {
     const out = args.json ? process.stderr : process.stdout;
 
     // Ctrl-C / SIGTERM: the shared handler waits for our orderly stop (heal, teardown, analysis) before exiting.
-    const interrupt = new AbortController();
-    let finished: () => void = () => undefined;
-    const whenFinished = new Promise<void>((r) => (finished = r));
-    const unregister = onExitCleanup(async () => {
-      out.write('\nfaultline: interrupted: stopping load, healing faults, tearing down; the history is kept\n');
-      interrupt.abort();
-      await whenFinished;
-    });
+    const interrupt = onInterrupt(out, 'faultline: interrupted: stopping load, healing faults, tearing down; the history is kept');
     try {
       const summary = await runTest({ spec, resultsDir: args.results, command: ['faultline', 'run', ...argv], progress: out, signal: interrupt.signal, ...(args.etcdBin ? { etcdBin: args.etcdBin } : {}) });
       out.write(`recorded ${summary.counts.ok} ok, ${summary.counts.fail} fail, ${summary.counts.info} info on ${summary.keys} keys (seed ${summary.seed}) in ${shown(summary.runDir)}\n`);
@@ -130,8 +123,7 @@ export const command: Command = {
       out.write(`verdict: ${verdictWord(analysis.valid)}\nreport: ${shown(analysis.reportPath)}\n`);
       return exitCodeOf(analysis.valid);
     } finally {
-      unregister();
-      finished();
+      interrupt.done();
     }
   },
 };

@@ -1,6 +1,6 @@
 // `faultline scenarios`: run the scenario catalogue (or named scenarios) and print each claim's verdict with its numbers.
 import { relative } from 'node:path';
-import { onExitCleanup } from '../lab/cleanup.js';
+import { onInterrupt } from '../lab/cleanup.js';
 import { runCatalogue, selectPresets, SUMMARY_PAGE } from '../scenario/catalogue.js';
 import { describe } from '../scenario/stats.js';
 import type { FormName, ScenarioResult } from '../scenario/types.js';
@@ -61,14 +61,7 @@ export const command: Command = {
       else process.stdout.write(lines.join('\n') + '\n');
       return EXIT.valid;
     }
-    const interrupt = new AbortController();
-    let finished: () => void = () => undefined;
-    const whenFinished = new Promise<void>((r) => (finished = r));
-    const unregister = onExitCleanup(async () => {
-      out.write('\nfaultline: interrupted: finishing the current run (heal, teardown); the results so far are kept\n');
-      interrupt.abort();
-      await whenFinished;
-    });
+    const interrupt = onInterrupt(out, 'faultline: interrupted: finishing the current run (heal, teardown); the results so far are kept');
     try {
       const { summary, results } = await runCatalogue(presets, v.results ?? 'results', {
         form,
@@ -90,8 +83,7 @@ export const command: Command = {
       if (v.json) process.stdout.write(JSON.stringify(summary) + '\n');
       return exitCodeOf(results);
     } finally {
-      unregister();
-      finished();
+      interrupt.done();
     }
   },
 };

@@ -1,7 +1,7 @@
 // `faultline sweep`: measure a grid of Raft timings on real clusters, resumably, and write sweep.html.
 import { Writable } from 'node:stream';
 import { join, relative, resolve } from 'node:path';
-import { onExitCleanup } from '../lab/cleanup.js';
+import { onInterrupt } from '../lab/cleanup.js';
 import { resolveSchedule } from '../run/faults.js';
 import { parseLabKind } from '../lab/factory.js';
 import { newSeed } from '../generator/random.js';
@@ -93,14 +93,7 @@ export const command: Command = {
   async run(argv) {
     const a = parseSweepArgs(argv);
     const out = a.json ? process.stderr : process.stdout;
-    const interrupt = new AbortController();
-    let finished: () => void = () => undefined;
-    const whenFinished = new Promise<void>((r) => (finished = r));
-    const unregister = onExitCleanup(async () => {
-      out.write('\nfaultline sweep: interrupted: finishing the current run\'s teardown; run the same command again to resume\n');
-      interrupt.abort();
-      await whenFinished;
-    });
+    const interrupt = onInterrupt(out, 'faultline sweep: interrupted: finishing the current run\'s teardown; run the same command again to resume');
     try {
       const rel = relative(process.cwd(), a.out);
       out.write(`sweep ${a.name} in ${rel && !rel.startsWith('..') ? rel : a.out}\n`);
@@ -122,8 +115,7 @@ export const command: Command = {
       if (c.some((x) => x.valid === false)) return EXIT.invalid;
       return r.interrupted || count('failed') + count('pending') > 0 ? EXIT.unknown : EXIT.valid;
     } finally {
-      unregister();
-      finished();
+      interrupt.done();
     }
   },
 };
