@@ -10,9 +10,9 @@ import { readHistory } from '../src/history/reader.js';
 import { createModel } from '../src/model/registry.js';
 import { writeSyntheticHistory } from './synthetic-history.js';
 
-// Compiled to dist/bench/checker.js: the repository is two levels up, the corpus beside it.
+// Compiled to dist/bench/checker.js: the repository is two levels up; the corpus is the test fixtures' copy.
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/porcupine/', import.meta.url));
+const CORPUS = join(REPO, 'test/checker/fixtures/porcupine/');
 const SYNTHETIC = join(tmpdir(), 'faultline-bench', 'synthetic-1m.jsonl');
 
 interface Report {

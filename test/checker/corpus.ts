@@ -1,9 +1,9 @@
-// Locates the shared Porcupine corpus and reads the expected verdicts from its MANIFEST.
+// Locates the Porcupine corpus (a copy in fixtures/) and reads the expected verdicts from its MANIFEST.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The corpus lives beside the repository: ../shared/corpus relative to the repo root. */
-export const CORPUS = fileURLToPath(new URL('../../../shared/corpus/porcupine/', import.meta.url));
+/** A copy of Porcupine's test data lives in the repository (fixtures/porcupine, with its MIT licence), so a plain clone tests. */
+export const CORPUS = fileURLToPath(new URL('./fixtures/porcupine/', import.meta.url));
 
 export interface Expectation {
   file: string;
