@@ -1,10 +1,10 @@
 // `faultline check FILE...`: is each history linearizable? A thin layer over the checker library.
 import { writeFile } from 'node:fs/promises';
-import { check, closeWorkers, type CheckResult } from '../checker/index.js';
+import { CheckSession, closeWorkers, type CheckResult } from '../checker/index.js';
 import { FORMATS, type Format } from '../history/import/detect.js';
 import { loadHistory, type Loaded } from '../history/import/load.js';
-import type { Op } from '../history/op.js';
-import type { ModelSpec } from '../model/model.js';
+import { NEMESIS, type Op } from '../history/op.js';
+import type { ModelSpec, NilRead } from '../model/model.js';
 import { createModel, MODEL_NAMES } from '../model/registry.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { EXIT, FaultlineError, usageError } from '../util/errors.js';
@@ -13,6 +13,7 @@ import type { Command } from './command.js';
 const OPTIONS = {
   model: { type: 'string' },
   initial: { type: 'string' },
+  'nil-read': { type: 'string' },
   'no-partition': { type: 'boolean' },
   format: { type: 'string' },
   timeout: { type: 'string' },
@@ -22,20 +23,32 @@ const OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
+const NIL_READS: readonly NilRead[] = ['any', 'absent'];
+
+/** Files loaded ahead of the one being printed: enough to keep both cores busy, few enough to bound memory. */
+const AHEAD = 4;
+
 export const command: Command = {
   summary: 'check histories for linearizability (JSONL, Jepsen EDN, Porcupine logs)',
   usage: `usage: faultline check FILE... [options]
 
-Checks each history for linearizability and prints one line per file.
+Checks each history for linearizability and prints one line per file, in the order given; several
+files are checked at once, on every core.
 
 options:
-  --model M          register | cas-register | kv (default: inferred from the history)
-  --initial V        initial register value, JSON or a bare string (default: null; kv: "")
+  --model M          ${MODEL_NAMES.join(' | ')}
+                     (default: inferred from the ops: cas → cas-register, get/put/append → kv,
+                     txn → multi-register, acquire/release → mutex, add → set, else register;
+                     a queue needs --model fifo-queue or unordered-queue)
+  --initial V        initial value, JSON or a bare string (default: null; kv: ""; set, queues: [])
+  --nil-read R       any | absent: a read that completed with nil/null is legal in every state (any:
+                     Knossos's rule, the default for EDN) or read the absent value (absent: the
+                     default for JSONL and Porcupine logs)
   --no-partition     check all keys as one map-valued state instead of one partition per key
   --format F         auto | ${FORMATS.join(' | ')} (default: auto)
   --timeout S        give up after S seconds per file (verdict unknown)
-  --max-memory MB    memory budget for the search (default: min(4096, half of RAM)); exceeding it
-                     ends in unknown, never in a crash
+  --max-memory MB    memory budget for all searches together (default: min(4096, half of RAM));
+                     exceeding it ends in unknown, never in a crash
   --evidence FILE    write the evidence (linearizations, where each search got stuck) as JSON
   --evidence-all     search every partition even after one is found not linearizable
   --json             one JSON object per line per file instead of text
@@ -48,38 +61,59 @@ exit: 0 all linearizable, 1 any not, 2 any unknown (none not), 3 bad input or us
     const format = (values.format ?? 'auto') as Format | 'auto';
     if (format !== 'auto' && !FORMATS.includes(format)) throw usageError(`faultline check: --format must be auto or one of ${FORMATS.join(', ')}, got "${values.format}"`);
     if (values.model !== undefined && !MODEL_NAMES.includes(values.model)) throw usageError(`faultline check: --model must be one of ${MODEL_NAMES.join(', ')}, got "${values.model}"`);
+    const nilRead = values['nil-read'] as NilRead | undefined;
+    if (nilRead !== undefined && !NIL_READS.includes(nilRead)) throw usageError(`faultline check: --nil-read must be any or absent, got "${values['nil-read']}"`);
     const timeout = parseNumber('check', 'timeout', values.timeout);
     const maxMemory = parseNumber('check', 'max-memory', values['max-memory'], 16);
     const json = values.json === true;
+    const session = new CheckSession({ maxMemoryMb: maxMemory, many: positionals.length > 1 });
+
+    /** Loads and submits one file; never rejects for bad input, which is that file's outcome. */
+    const start = async (file: string): Promise<{ file: string; loaded?: Loaded; result?: CheckResult; error?: FaultlineError }> => {
+      try {
+        const loaded = await loadHistory(file, format, file);
+        const spec = modelFor(file, loaded, values.model, values.initial, nilRead, values['no-partition'] === true);
+        const result = await session.submit(loaded.ops, createModel(spec), {
+          timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+          allPartitions: values['evidence-all'] === true,
+          // --json lines carry no evidence: skip the up-to-2 s search for a deeper prefix of an illegal partition.
+          evidence: values.evidence !== undefined ? 'full' : json ? 'none' : 'failures',
+          where: (i) => `${file}:${loaded.lines[i]}`,
+        });
+        return { file, loaded, result };
+      } catch (e) {
+        if (!(e instanceof FaultlineError) || e.code !== EXIT.usage) throw e;
+        return { file, error: e };
+      }
+    };
 
     let invalid = false;
     let unknown = false;
     let badInput = false;
     const evidence: object[] = [];
+    const inFlight: ReturnType<typeof start>[] = [];
+    const printNext = async (): Promise<void> => {
+      const { file, loaded, result, error } = await inFlight.shift()!;
+      if (error || !loaded || !result) {
+        badInput = true;
+        process.stderr.write(error!.message + '\n');
+        if (json) process.stdout.write(JSON.stringify({ file, error: error!.message }) + '\n');
+        return;
+      }
+      invalid ||= result.valid === false;
+      unknown ||= result.valid === 'unknown';
+      process.stdout.write((json ? jsonLine(file, loaded, result) : textLine(file, loaded, result)) + '\n');
+      if (values.evidence !== undefined) evidence.push({ file, format: loaded.format, ...result });
+    };
     try {
       for (const file of positionals) {
-        try {
-          const loaded = await loadHistory(file, format, file);
-          const spec = modelFor(loaded, values.model, values.initial, values['no-partition'] === true);
-          const result = await check(loaded.ops, createModel(spec), {
-            timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-            maxMemoryMb: maxMemory,
-            allPartitions: values['evidence-all'] === true,
-            // --json lines carry no evidence: skip the up-to-2 s search for a deeper prefix of an illegal partition.
-            evidence: values.evidence !== undefined ? 'full' : json ? 'none' : 'failures',
-            where: (i) => `${file}:${loaded.lines[i]}`,
-          });
-          invalid ||= result.valid === false;
-          unknown ||= result.valid === 'unknown';
-          process.stdout.write((json ? jsonLine(file, loaded, result) : textLine(file, loaded, result)) + '\n');
-          if (values.evidence !== undefined) evidence.push({ file, format: loaded.format, ...result });
-        } catch (e) {
-          if (!(e instanceof FaultlineError) || e.code !== EXIT.usage) throw e;
-          badInput = true;
-          process.stderr.write(e.message + '\n');
-          if (json) process.stdout.write(JSON.stringify({ file, error: e.message }) + '\n');
-        }
+        if (inFlight.length >= AHEAD) await printNext();
+        const p = start(file);
+        // Printed in order later; an internal error surfaces there, not as an unhandled rejection now.
+        p.catch(() => undefined);
+        inFlight.push(p);
       }
+      while (inFlight.length > 0) await printNext();
     } finally {
       await closeWorkers();
     }
@@ -93,24 +127,29 @@ exit: 0 all linearizable, 1 any not, 2 any unknown (none not), 3 bad input or us
 
 /**
  * The model a history gets when --model is absent: Porcupine's etcd logs are a cas register starting
- * at nil, its kv logs the kv model; otherwise the ops decide (any cas: cas-register; get/put/append: kv).
+ * at nil, its kv logs the kv model; otherwise the ops decide (see inferModel). The nil-read rule
+ * follows the source: Knossos's for EDN, the absent value for everything else (README: checker).
  */
-function modelFor(loaded: Loaded, name: string | undefined, initial: string | undefined, noPartition: boolean): ModelSpec {
+function modelFor(file: string, loaded: Loaded, name: string | undefined, initial: string | undefined, nilRead: NilRead | undefined, noPartition: boolean): ModelSpec {
   const chosen = name ?? (loaded.format === 'porcupine-etcd' ? 'cas-register' : loaded.format === 'porcupine-kv' ? 'kv' : inferModel(loaded.ops));
-  const spec: ModelSpec = { name: chosen };
+  if (chosen === undefined) throw usageError(`${file}: a queue history needs --model fifo-queue or --model unordered-queue`);
+  const spec: ModelSpec = { name: chosen, nilRead: nilRead ?? (loaded.format === 'edn' ? 'any' : 'absent') };
   if (initial !== undefined) spec.initial = parseInitial(initial);
   if (noPartition) spec.partition = false;
   return spec;
 }
 
-export function inferModel(ops: readonly Op[]): string {
-  let kv = false;
-  for (const op of ops) {
-    if (op.process === 'nemesis') continue;
-    if (op.f === 'cas') return 'cas-register';
-    if (op.f === 'get' || op.f === 'put' || op.f === 'append') kv = true;
-  }
-  return kv ? 'kv' : 'register';
+/** The client ops' `f`s name the model; a queue's discipline cannot be told from them (undefined: --model needed). */
+export function inferModel(ops: readonly Op[]): string | undefined {
+  const fs = new Set<string>();
+  for (const op of ops) if (op.process !== NEMESIS) fs.add(op.f);
+  if (fs.has('enqueue') || fs.has('dequeue')) return undefined;
+  if (fs.has('txn')) return 'multi-register';
+  if (fs.has('acquire') || fs.has('release')) return 'mutex';
+  if (fs.has('cas')) return 'cas-register';
+  if (fs.has('get') || fs.has('put') || fs.has('append')) return 'kv';
+  if (fs.has('add')) return 'set';
+  return 'register';
 }
 
 function parseInitial(text: string): unknown {
@@ -123,9 +162,17 @@ function parseInitial(text: string): unknown {
 
 const VERDICT = { true: 'linearizable', false: 'NOT linearizable', unknown: 'UNKNOWN' } as const;
 
+/** Ops that are not client ops: the nemesis's, and those the importer left out (other named processes). */
+function ignoredOps(loaded: Loaded): number {
+  let n = loaded.dropped ?? 0;
+  for (const op of loaded.ops) if (op.process === NEMESIS) n++;
+  return n;
+}
+
 function textLine(file: string, loaded: Loaded, r: CheckResult): string {
   const parts = r.partitions.length;
-  let line = `${file}: ${VERDICT[String(r.valid) as keyof typeof VERDICT]} (${r.ops} ops, ${parts} partition${parts === 1 ? '' : 's'}, ${r.ms.toFixed(1)} ms; ${r.model}, ${loaded.format})`;
+  const ignored = ignoredOps(loaded);
+  let line = `${file}: ${VERDICT[String(r.valid) as keyof typeof VERDICT]} (${r.ops} ops, ${parts} partition${parts === 1 ? '' : 's'}, ${r.ms.toFixed(1)} ms; ${r.model}, ${loaded.format}${ignored > 0 ? `; ${ignored} non-client ops ignored` : ''})`;
   const bad = r.partitions.find((p) => p.valid === false);
   if (bad) line += `: ${bad.key === null ? 'the history' : `key ${JSON.stringify(bad.key)}`} cannot be linearized past ${bad.linearized?.length ?? 0} of ${bad.ops} ops`;
   else if (r.valid === 'unknown') {
@@ -136,7 +183,7 @@ function textLine(file: string, loaded: Loaded, r: CheckResult): string {
 }
 
 function jsonLine(file: string, loaded: Loaded, r: CheckResult): string {
-  const out: Record<string, unknown> = { file, valid: r.valid, ops: r.ops, partitions: r.partitions.length, ms: Math.round(r.ms * 1000) / 1000, model: r.model, format: loaded.format };
+  const out: Record<string, unknown> = { file, valid: r.valid, ops: r.ops, partitions: r.partitions.length, ms: Math.round(r.ms * 1000) / 1000, model: r.model, format: loaded.format, ignored: ignoredOps(loaded) };
   if (r.valid === 'unknown') out.reasons = [...new Set(r.partitions.filter((p) => p.valid === 'unknown').map((p) => p.reason))];
   return JSON.stringify(out);
 }

@@ -1,6 +1,6 @@
 // The cas-register model: one register with read, write and compare-and-set (Jepsen's cas-register).
 import type { Op } from '../history/op.js';
-import { ModelInputError, type Model } from './model.js';
+import { ModelInputError, type Model, type ModelOptions, type NilRead } from './model.js';
 import { canonical, hashString } from './values.js';
 
 /** Values are kept in canonical JSON text, so equality is `===` and states intern cheaply. */
@@ -19,18 +19,20 @@ export type RegisterModel = Model<string, RegisterInput, RegisterOutput, Registe
 
 const ILLEGAL: readonly string[] = [];
 
-export function casRegister(options: { initial?: unknown } = {}): RegisterModel {
-  return registerModel('cas-register', true, options.initial ?? null);
+export function casRegister(options: ModelOptions = {}): RegisterModel {
+  return registerModel('cas-register', true, options);
 }
 
 /** Shared with the plain register, which is this model without cas. */
-export function registerModel(name: string, allowCas: boolean, initialValue: unknown): RegisterModel {
+export function registerModel(name: string, allowCas: boolean, options: ModelOptions): RegisterModel {
+  const initialValue = options.initial ?? null;
+  const nilRead = options.nilRead ?? 'absent';
   const initial = canonical(initialValue);
   return {
     name,
-    spec: { name, initial: initialValue },
+    spec: { name, initial: initialValue, nilRead },
     init: () => initial,
-    operation: (invoke, completion) => readOperation(invoke, completion, allowCas, name),
+    operation: (invoke, completion) => readOperation(invoke, completion, allowCas, name, nilRead),
     step(state, input, output) {
       switch (input.f) {
         case 'read':
@@ -88,10 +90,10 @@ export function registerModel(name: string, allowCas: boolean, initialValue: unk
 // One shared input for every read: a million-op history has half a million of them.
 const READ: RegisterInput = { f: 'read' };
 
-function readOperation(invoke: Op, completion: Op | undefined, allowCas: boolean, name: string): { input: RegisterInput; output: RegisterOutput | undefined } {
+function readOperation(invoke: Op, completion: Op | undefined, allowCas: boolean, name: string, nilRead: NilRead): { input: RegisterInput; output: RegisterOutput | undefined } {
   switch (invoke.f) {
     case 'read':
-      return { input: READ, output: completion ? canonical(completion.value) : undefined };
+      return { input: READ, output: readValue(completion, nilRead) };
     case 'write':
       return { input: { f: 'write', value: canonical(invoke.value) }, output: completion ? true : undefined };
     case 'cas': {
@@ -104,4 +106,14 @@ function readOperation(invoke: Op, completion: Op | undefined, allowCas: boolean
     default:
       throw new ModelInputError(`model ${name} does not understand f="${invoke.f}" (it knows read, write${allowCas ? ', cas' : ''})`);
   }
+}
+
+/**
+ * The value a completed read saw, canonical; `undefined` when it tells nothing: no completion, or a `null`
+ * read under the 'any' rule (Knossos: "we don't know what the read was"). Shared by the register models.
+ */
+export function readValue(completion: Op | undefined, nilRead: NilRead): string | undefined {
+  if (!completion) return undefined;
+  const v = completion.value ?? null;
+  return v === null && nilRead === 'any' ? undefined : canonical(v);
 }

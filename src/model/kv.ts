@@ -1,6 +1,6 @@
 // The kv model: independent string registers per key with get, put and append (Porcupine's kvModel).
 import type { Json } from '../history/op.js';
-import { ModelInputError, type Model } from './model.js';
+import { ModelInputError, type Model, type ModelOptions } from './model.js';
 import { hashString } from './values.js';
 
 export type KvInput = { f: 'get' } | { f: 'put'; value: string } | { f: 'append'; value: string };
@@ -16,18 +16,22 @@ const GET: KvInput = { f: 'get' };
 
 /**
  * `initial` is every key's value before the first put (default ""). A get of an absent key reads as ""
- * (a JSON `null` read is taken as ""), as in Porcupine's kv model and etcd-style stores.
+ * (a JSON `null` read is taken as ""), as in Porcupine's kv model and etcd-style stores; under the 'any'
+ * nil-read rule a `null` get tells nothing instead.
  */
-export function kv(options: { initial?: unknown } = {}): KvModel {
+export function kv(options: ModelOptions = {}): KvModel {
   const initial = options.initial === undefined || options.initial === null ? '' : String(options.initial);
+  const nilRead = options.nilRead ?? 'absent';
   return {
     name: 'kv',
-    spec: { name: 'kv', initial: options.initial ?? null },
+    spec: { name: 'kv', initial: options.initial ?? null, nilRead },
     init: () => initial,
     operation(invoke, completion) {
       switch (invoke.f) {
-        case 'get':
-          return { input: GET, output: completion ? text(completion.value ?? null, 'get result') : undefined };
+        case 'get': {
+          const v = completion?.value ?? null;
+          return { input: GET, output: completion && !(v === null && nilRead === 'any') ? text(v, 'get result') : undefined };
+        }
         case 'put':
         case 'append':
           return { input: { f: invoke.f, value: text(invoke.value ?? null, `${invoke.f} value`) }, output: completion ? true : undefined };

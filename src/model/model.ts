@@ -25,6 +25,22 @@ export interface ModelSpec {
   initial?: unknown;
   /** false: check all keys as one map-valued state instead of one partition per key. */
   partition?: boolean;
+  /** What a completed read of `null` means; default 'absent'. See NilRead. */
+  nilRead?: NilRead;
+}
+
+/**
+ * What a read that completed with `null` (EDN `nil`) tells: 'absent' = it read the absent value (our JSONL,
+ * where a client records what it saw); 'any' = nothing, it is legal in every state (Knossos's register
+ * models, so Jepsen/Knossos EDN histories get Knossos's verdict). Applies to register, cas-register,
+ * multi-register and kv reads; set reads and dequeues have no such rule in Knossos either.
+ */
+export type NilRead = 'any' | 'absent';
+
+/** Options every model constructor takes (each uses those that apply to it). */
+export interface ModelOptions {
+  initial?: unknown;
+  nilRead?: NilRead;
 }
 
 /**

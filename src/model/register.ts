@@ -1,6 +1,7 @@
 // The register model: one read/write register; a read must return the last value written.
 import { registerModel, type RegisterModel } from './cas-register.js';
+import type { ModelOptions } from './model.js';
 
-export function register(options: { initial?: unknown } = {}): RegisterModel {
-  return registerModel('register', false, options.initial ?? null);
+export function register(options: ModelOptions = {}): RegisterModel {
+  return registerModel('register', false, options);
 }

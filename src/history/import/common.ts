@@ -6,6 +6,8 @@ import type { Op } from '../op.js';
 export interface Imported {
   ops: Op[];
   lines: number[];
+  /** Ops the importer left out: those of named processes other than the nemesis (Jepsen EDN). */
+  dropped?: number;
 }
 
 export function badLine(file: string, line: number, what: string): FaultlineError {

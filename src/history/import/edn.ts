@@ -42,16 +42,17 @@ const CHAR_NAMES: Record<string, string> = { newline: '\n', space: ' ', tab: '\t
 
 /**
  * Reads every top-level form, calling `fn` with it and the line it starts on. A history is often one
- * big vector; with `splitVector`, a top-level vector's elements are passed one by one instead (with
- * `inVector` set), so each gets its own line number.
+ * big vector, or (Knossos's test data) one list; with `splitSeq`, the elements of a top-level vector or
+ * list are passed one by one instead (with `inSeq` set), so each gets its own line number.
  */
-export function readEdn(text: string, fn: (form: Edn, line: number, inVector: boolean) => void, splitVector = false): void {
+export function readEdn(text: string, fn: (form: Edn, line: number, inSeq: boolean) => void, splitSeq = false): void {
   const r = new Reader(text);
   for (;;) {
     r.skip();
     if (r.pos >= text.length) return;
     const line = r.line;
-    if (splitVector && text[r.pos] === '[') r.elements((form, l) => fn(form, l, true));
+    const c = text[r.pos];
+    if (splitSeq && (c === '[' || c === '(')) r.elements((form, l) => fn(form, l, true));
     else fn(r.form(), line, false);
   }
 }
@@ -80,19 +81,21 @@ class Reader {
     }
   }
 
-  /** Reads a vector, handing each element over as soon as it is read. */
+  /** Reads a vector or list, handing each element over as soon as it is read. */
   elements(fn: (form: Edn, line: number) => void): void {
     const startLine = this.line;
+    const open = this.text[this.pos];
+    const close = CLOSER[open];
     this.pos++;
     for (;;) {
       this.skip();
-      if (this.pos >= this.text.length) throw new EdnError(startLine, '"[" opened here is never closed');
+      if (this.pos >= this.text.length) throw new EdnError(startLine, `"${open}" opened here is never closed`);
       const c = this.text[this.pos];
-      if (c === ']') {
+      if (c === close) {
         this.pos++;
         return;
       }
-      if (c === ')' || c === '}') throw new EdnError(this.line, `expected "]" but found "${c}"`);
+      if (c === ')' || c === ']' || c === '}') throw new EdnError(this.line, `expected "${close}" but found "${c}"`);
       const line = this.line;
       fn(this.form(), line);
     }

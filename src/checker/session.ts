@@ -1,0 +1,242 @@
+// Checks many histories at once on every core: one queue of partitions from all of them, shared by this thread and the worker pool.
+import { availableParallelism } from 'node:os';
+import type { Op } from '../history/op.js';
+import type { AnyModel, Operation } from '../model/model.js';
+import { baseLimits, deadlineOf, localBytes, poolBytes, workerHeapMb } from './budget.js';
+import { PartitionJob, type SearchLimits } from './linearizability.js';
+import type { Where } from './operations.js';
+import { finish, keyOf, prepare, skipped } from './partitions.js';
+import type { WorkerPool } from './pool.js';
+import type { CheckOptions, CheckResult, PartitionResult } from './result.js';
+import { packOps } from './transfer.js';
+
+/** Per history: everything of CheckOptions but the thread count and memory budget, which the session owns. */
+export interface HistoryOptions extends Omit<CheckOptions, 'workers' | 'maxMemoryMb'> {
+  /** Names history positions in error messages (the CLI passes `FILE:LINE`). */
+  where?: Where;
+}
+
+export interface SessionOptions {
+  /** Worker threads besides this one; default cores - 1 (at least 1). 0: this thread only. */
+  workers?: number;
+  /** Memory budget of all searches together, in MiB (see budget.ts). */
+  maxMemoryMb?: number;
+  /** How long this thread works alone before worker threads join in (default 100 ms). */
+  localBudgetMs?: number;
+  /**
+   * More than one history may be submitted. Without it, a history of one partition gets this thread's
+   * whole budget, since nothing else can run beside it.
+   */
+  many?: boolean;
+}
+
+/** Workers join only if work is left after this long: spawning them only pays for real work. */
+const LOCAL_BUDGET_MS = 100;
+/** This thread's search slices: short enough to keep workers fed, long enough to cost nothing. */
+const SLICE_MS = 20;
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+interface Pending {
+  model: AnyModel;
+  options: HistoryOptions;
+  ops: Operation[];
+  parts: Operation[][];
+  /** Indices of partitions not yet started, smallest first. */
+  waiting: number[];
+  results: (PartitionResult | undefined)[];
+  left: number;
+  decided: boolean;
+  cancel: SharedArrayBuffer;
+  startedAt: boolean;
+  deadline: number;
+  t0: number;
+  resolve: (r: CheckResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * This thread searches the earliest history's smallest partitions, in short slices; once work has been
+ * waiting a little while, worker threads join and take the largest partitions of any history. So a batch
+ * of small files is done before a worker would have started, several single-partition files run side by
+ * side, and a big partition never blocks this thread. Each history keeps its own verdict, cancellation
+ * (its first illegal partition stops its others, unless `allPartitions`) and deadline. Every search is
+ * capped at its thread's share of the memory budget, so the budget holds whatever runs at once.
+ */
+export class CheckSession {
+  private readonly histories: Pending[] = [];
+  private readonly workers: number;
+  private readonly startPoolAt: number;
+  private driving = false;
+  private pool: Promise<WorkerPool> | undefined;
+  private feeding = 0;
+
+  constructor(private readonly options: SessionOptions = {}) {
+    this.workers = options.workers ?? defaultWorkers();
+    this.startPoolAt = Date.now() + (options.localBudgetMs ?? LOCAL_BUDGET_MS);
+  }
+
+  /** Resolves when the history is decided; it is checked alongside whatever else was submitted. */
+  submit(history: readonly Op[], model: AnyModel, options: HistoryOptions = {}): Promise<CheckResult> {
+    return new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const { ops, partitions } = prepare(history, model, options.where);
+      if (partitions.length === 0) return resolve(finish(model, ops, [], t0));
+      const waiting = partitions.map((_, i) => i).sort((a, b) => partitions[a].length - partitions[b].length);
+      const h: Pending = { model, options, ops, parts: partitions, waiting, results: new Array(partitions.length), left: partitions.length, decided: false, cancel: new SharedArrayBuffer(4), startedAt: false, deadline: Infinity, t0, resolve, reject };
+      this.histories.push(h);
+      void this.drive();
+      this.feed();
+    });
+  }
+
+  private get threads(): number {
+    return this.workers + 1;
+  }
+
+  /** This thread's loop: smallest partition of the earliest history first, in slices. */
+  private async drive(): Promise<void> {
+    if (this.driving) return;
+    this.driving = true;
+    try {
+      for (;;) {
+        const h = this.histories.find((x) => x.waiting.length > 0);
+        if (!h) break;
+        this.maybeStartPool();
+        const i = h.waiting.shift()!;
+        this.started(h);
+        if (Date.now() > h.deadline) {
+          this.done(h, i, skipped(h.parts[i], 'timeout'));
+          continue;
+        }
+        try {
+          const job = new PartitionJob(h.model, h.parts[i], keyOf(h.parts[i]), { ...this.limits(h, this.localShare(h)), cancel: new Int32Array(h.cancel) });
+          // Slices keep the event loop turning, so finished worker tasks are collected and new ones sent.
+          while (!job.run(Date.now() + SLICE_MS)) {
+            this.maybeStartPool();
+            await turn();
+          }
+          this.done(h, i, job.result());
+        } catch (e) {
+          this.fail(h, e);
+        }
+        await turn();
+      }
+    } finally {
+      this.driving = false;
+    }
+  }
+
+  private localShare(h: Pending): number {
+    const all = localBytes({ maxMemoryMb: this.options.maxMemoryMb });
+    if (this.workers < 1 || (!this.options.many && h.parts.length === 1)) return all;
+    return Math.min(all, poolBytes({ maxMemoryMb: this.options.maxMemoryMb }, this.threads));
+  }
+
+  private limits(h: Pending, maxBytes: number): Omit<SearchLimits, 'cancel'> {
+    return baseLimits(h.options, h.deadline, maxBytes);
+  }
+
+  /** A history's time (its `ms`) and time limit count from when it is first worked on, not from when it was queued. */
+  private started(h: Pending): void {
+    if (h.startedAt) return;
+    h.startedAt = true;
+    h.t0 = performance.now();
+    h.deadline = deadlineOf(h.options);
+  }
+
+  private maybeStartPool(): void {
+    if (this.pool || this.workers < 1 || Date.now() < this.startPoolAt || !this.histories.some((h) => h.model.spec && h.waiting.length > 0)) return;
+    this.pool = sharedPool(this.workers, workerHeapMb({ maxMemoryMb: this.options.maxMemoryMb }, this.threads));
+    this.feed();
+  }
+
+  /** Keeps one feeder per worker while partitions that a worker can rebuild are waiting. */
+  private feed(): void {
+    if (!this.pool) return;
+    const pool = this.pool;
+    while (this.feeding < this.workers && this.histories.some((h) => h.model.spec && h.waiting.length > 0)) {
+      this.feeding++;
+      void this.feeder(pool).finally(() => this.feeding--);
+    }
+  }
+
+  /** Takes the largest waiting partition of any history, one at a time, for one worker. */
+  private async feeder(poolPromise: Promise<WorkerPool>): Promise<void> {
+    const pool = await poolPromise;
+    for (;;) {
+      let h: Pending | undefined;
+      for (const x of this.histories) if (x.model.spec && x.waiting.length > 0 && (!h || x.parts[x.waiting[x.waiting.length - 1]].length > h.parts[h.waiting[h.waiting.length - 1]].length)) h = x;
+      if (!h) return;
+      const i = h.waiting.pop()!;
+      this.started(h);
+      const part = h.parts[i];
+      const target = h;
+      try {
+        const r = await pool.run(
+          () => ({ model: target.model.spec!, key: keyOf(part), ops: packOps(part), limits: this.limits(target, poolBytes({ maxMemoryMb: this.options.maxMemoryMb }, this.threads)), cancel: target.cancel }),
+          () => target.decided || Date.now() > target.deadline,
+        );
+        this.done(target, i, r ?? skipped(part, target.decided ? 'cancelled' : 'timeout'));
+      } catch (e) {
+        if (e instanceof Error && e.name === 'WorkerDied') this.done(target, i, skipped(part, 'memory'));
+        else this.fail(target, e);
+      }
+    }
+  }
+
+  private done(h: Pending, i: number, r: PartitionResult): void {
+    if (h.results[i] !== undefined) return;
+    h.results[i] = r;
+    h.left--;
+    if (r.valid === false && !h.options.allPartitions && !h.decided) {
+      h.decided = true;
+      Atomics.store(new Int32Array(h.cancel), 0, 1);
+      // What has not started never will: the verdict is known.
+      for (const j of h.waiting) {
+        h.results[j] = skipped(h.parts[j], 'cancelled');
+        h.left--;
+      }
+      h.waiting = [];
+    }
+    if (h.left === 0) {
+      this.remove(h);
+      h.resolve(finish(h.model, h.ops, h.results as PartitionResult[], h.t0));
+    }
+  }
+
+  private fail(h: Pending, e: unknown): void {
+    h.decided = true;
+    Atomics.store(new Int32Array(h.cancel), 0, 1);
+    h.waiting = [];
+    this.remove(h);
+    h.reject(e);
+  }
+
+  private remove(h: Pending): void {
+    const k = this.histories.indexOf(h);
+    if (k >= 0) this.histories.splice(k, 1);
+  }
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+let pool: WorkerPool | undefined;
+
+/** The pool module (and worker threads) are loaded only when a check needs them; one pool per process. */
+async function sharedPool(size: number, heapMb: number): Promise<WorkerPool> {
+  if (pool && pool.size >= size && pool.maxOldMb === heapMb) return pool;
+  void pool?.close();
+  const { WorkerPool } = await import('./pool.js');
+  pool = new WorkerPool(size, heapMb);
+  return pool;
+}
+
+/** Stops the shared worker pool (idle workers never keep the process alive, so this is optional). */
+export async function closeWorkers(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.close();
+}
