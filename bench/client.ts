@@ -1,9 +1,9 @@
-// Benchmark: put/s recorded by our client (history and all) vs autocannon, same leader, concurrency 16 and 64.
+// Benchmark: put/s recorded by our client through the Client seam (history and all) vs autocannon, same leader,
+// concurrency 16 and 64, on every installed system (etcd, antietcd).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { EtcdClient } from '../src/client/etcd.js';
 import { OpGenerator } from '../src/generator/generator.js';
 import { HistoryWriter } from '../src/history/writer.js';
 import { onExitCleanup } from '../src/lab/cleanup.js';
@@ -11,7 +11,8 @@ import { createLab } from '../src/lab/factory.js';
 import { newRunId, RunRegistry } from '../src/lab/registry.js';
 import { Load } from '../src/run/load.js';
 import { HistoryRecorder } from '../src/run/recorder.js';
-import { etcdSystem } from '../src/system/etcd.js';
+import { findSystem } from '../src/system/index.js';
+import type { System } from '../src/system/system.js';
 import { registerWorkload } from '../src/workload/register.js';
 
 /** Seconds per client per concurrency level, measured in SLICES interleaved slices. */
@@ -22,8 +23,8 @@ const LEVELS = [16, 64];
 
 let slice = 0;
 
-async function ours(url: string, node: string, concurrency: number, dir: string, seconds: number): Promise<{ ok: number; other: number }> {
-  const client = new EtcdClient({ timeoutMs: 5000, serializableReads: false, connectionsPerNode: concurrency });
+async function ours(system: System, url: string, node: string, concurrency: number, dir: string, seconds: number): Promise<{ ok: number; other: number }> {
+  const client = system.createClient({ timeoutMs: 5000, localReads: false, connectionsPerNode: concurrency });
   await client.open(node, url);
   const file = await HistoryWriter.open(join(dir, `history-${concurrency}-${++slice}.jsonl`), { flushMs: 100 });
   const recorder = new HistoryRecorder(file, process.hrtime.bigint());
@@ -53,20 +54,34 @@ async function cannon(url: string, connections: number, seconds: number): Promis
 }
 
 async function main(): Promise<void> {
+  for (const name of (process.env['BENCH_SYSTEMS'] ?? 'etcd,antietcd').split(',')) {
+    const system = findSystem(name);
+    if (!system) throw new Error(`unknown system ${name}`);
+    try {
+      await system.detect();
+    } catch (e) {
+      console.log(`${name}: skipped (${(e as Error).message.split('\n')[0]})`);
+      continue;
+    }
+    await benchSystem(system);
+  }
+}
+
+async function benchSystem(system: System): Promise<void> {
   const runId = newRunId();
   const registry = RunRegistry.create(runId, 'host');
-  const lab = createLab('host', { runId, nodeCount: 3, registry });
+  const lab = createLab('host', { runId, nodeCount: 3, registry, ports: system.ports });
   const dir = mkdtempSync(join(tmpdir(), 'fl-bench-client-'));
   // Ctrl-C during the bench must not leave three etcd processes behind.
   const unregister = onExitCleanup(() => registry.release());
-  const cluster = await etcdSystem.createCluster({ lab, settings: { heartbeatMs: 100, electionMs: 1000, preVote: false }, runDir: dir, t0: process.hrtime.bigint() });
+  const cluster = await system.createCluster({ lab, settings: { heartbeatMs: 100, electionMs: 1000, preVote: false }, runDir: dir, t0: process.hrtime.bigint() });
   try {
     await lab.up();
     await cluster.start();
     const leader = await cluster.leader();
     if (!leader) throw new Error('no leader');
     const url = cluster.clientUrl(leader);
-    console.log(`etcd ${cluster.version}, 3 nodes (host lab), put to leader ${leader}, ${DURATION_S} s per client and level in ${SLICES} interleaved slices`);
+    console.log(`${system.name} ${cluster.version}, 3 nodes (host lab), put to leader ${leader}, ${DURATION_S} s per client and level in ${SLICES} interleaved slices`);
     console.log('concurrency  autocannon put/s  faultline put/s  ratio  cpu µs/put A  cpu µs/put F');
     for (const c of LEVELS) {
       // Interleaved slices (A B B A ...) rather than one long run each: etcd slows as its log grows and the
@@ -85,7 +100,7 @@ async function main(): Promise<void> {
       };
       const runOurs = async (): Promise<void> => {
         const c0 = cpu();
-        const o = await ours(url, leader, c, dir, SLICE_S);
+        const o = await ours(system, url, leader, c, dir, SLICE_S);
         oCpu += cpu() - c0;
         oOps += o.ok;
         oBad += o.other;

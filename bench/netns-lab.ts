@@ -11,7 +11,7 @@ const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
 async function round(withEtcd: boolean): Promise<{ upMs: number; downMs: number }> {
   const runId = newRunId();
   const registry = RunRegistry.create(runId, 'netns');
-  const lab = new NetnsLab({ runId, nodeCount: 3, registry });
+  const lab = new NetnsLab({ runId, nodeCount: 3, registry, ports: etcdSystem.ports });
   const runDir = mkdtempSync(join(tmpdir(), 'fl-bench-netns-'));
   try {
     const t0 = performance.now();

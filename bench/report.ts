@@ -42,8 +42,8 @@ async function main(): Promise<void> {
       const html = buildReportHtml({
         results,
         evidence: evidenceView(result, calls),
-        timeline: electionsFromLogs(run.logs, run.test!.t0EpochMs).map((e) => ({ t: e.time / 1e9, node: e.node, event: e.event, term: e.term })),
-        excerpts: logExcerpts(run.logs, run.test!.t0EpochMs, results.raft.elections),
+        timeline: electionsFromLogs(run.logs, run.test!.t0EpochMs, run.system).map((e) => ({ t: e.time / 1e9, node: e.node, event: e.event, term: e.term })),
+        excerpts: logExcerpts(run.logs, run.test!.t0EpochMs, results.raft.elections, run.system),
       });
       const file = join(dir, 'report.html');
       writeFileSync(file, html);

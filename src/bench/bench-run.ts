@@ -13,8 +13,8 @@ import type { Percentiles } from '../report/latency.js';
 import { measure } from '../report/measure.js';
 import type { BenchLevel, ResultsFile } from '../report/results.js';
 import { RUN_FILES, type TestRecord } from '../run/layout.js';
-import { etcdSystem } from '../system/etcd.js';
-import type { RaftSettings } from '../system/system.js';
+import { resolveSystem, settingsFor } from '../system/index.js';
+import type { RaftSettings, SystemOptionValue } from '../system/system.js';
 import { envError } from '../util/errors.js';
 import { runLevel } from './level.js';
 import { makeDirs } from '../util/dirs.js';
@@ -28,7 +28,12 @@ export interface BenchOptions {
   connections: number[];
   durationS: number;
   maxRequests?: number;
-  etcdBin?: string;
+  /** The store to start (default: etcd when installed, else antietcd); ignored with endpoints. */
+  system?: string;
+  binPath?: string;
+  systemOptions?: Record<string, SystemOptionValue>;
+  /** Where the one-line note about a fallback system goes. */
+  say?: (line: string) => void;
   command: string[];
   /** Called after each level (progress lines). */
   onLevel?: (l: BenchLevel) => void;
@@ -82,15 +87,21 @@ export async function runBench(o: BenchOptions): Promise<{ runDir: string; resul
   const runDir = resolve(o.resultsDir, 'bench', `${stamp(started)}-${runId}`);
   makeDirs(runDir);
   let version = 'unknown';
+  let systemName = o.system ?? 'unknown';
+  let settings: RaftSettings = SETTINGS;
   let levels: BenchLevel[];
   let nodes: string[];
   if (o.endpoints) {
     levels = await ladder(await classify(o.endpoints), o);
     nodes = o.endpoints;
   } else {
+    const { system, note } = await resolveSystem(o.system, o.binPath);
+    if (note) (o.say ?? ((l: string) => process.stderr.write(l + '\n')))(`faultline: ${note}`);
+    systemName = system.name;
+    settings = settingsFor(system, { ...SETTINGS, ...(o.systemOptions ? { options: o.systemOptions } : {}) });
     await sweepDeadRuns();
     const registry = RunRegistry.create(runId, o.lab);
-    const lab = createLab(o.lab, { runId, nodeCount: o.nodes, registry });
+    const lab = createLab(o.lab, { runId, nodeCount: o.nodes, registry, ports: system.ports });
     const cleanupAll = async (): Promise<void> => {
       await lab.down().catch(() => undefined);
       await registry.release();
@@ -98,7 +109,7 @@ export async function runBench(o: BenchOptions): Promise<{ runDir: string; resul
     const unregister = onExitCleanup(cleanupAll);
     try {
       await lab.up();
-      const cluster = await etcdSystem.createCluster({ lab, settings: SETTINGS, runDir, t0: process.hrtime.bigint(), ...(o.etcdBin ? { binPath: o.etcdBin } : {}) });
+      const cluster = await system.createCluster({ lab, settings, runDir, t0: process.hrtime.bigint(), ...(o.binPath ? { binPath: o.binPath } : {}) });
       try {
         version = cluster.version;
         await cluster.start();
@@ -120,10 +131,10 @@ export async function runBench(o: BenchOptions): Promise<{ runDir: string; resul
     startedAt: started.toISOString(),
     t0EpochMs: started.getTime(),
     command: o.command,
-    system: 'etcd',
+    system: systemName,
     lab: o.lab,
     nodes,
-    settings: SETTINGS,
+    settings,
     model: 'none',
     workload: 'bench-put',
     nemesis: null,

@@ -6,12 +6,13 @@ import { parseLabKind } from '../lab/factory.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
+import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 
 const USAGE = `usage: faultline bench [--endpoints URL,...] [--connections 1,16,64] [--duration S] [--requests N]
-                       [--lab host|netns] [--nodes N] [--etcd-bin PATH] [--results DIR] [--json]
+                       [--system NAME] [--lab host|netns] [--nodes N] [--bin PATH] [--results DIR] [--json]
 
 Puts (POST /v3/kv/put) as fast as possible against the leader and then each follower, at every
-concurrency of the ladder, and prints etcd benchmark's summary per level. Stored as a run:
+concurrency of the ladder, and prints etcd benchmark's summary per level (any store with etcd's JSON gateway). Stored as a run:
 RESULTS/bench/<time>-<runid>/ with test.json, results.json ("bench" key), report.html, junit.xml.
   --endpoints URL,...   an existing cluster's client URLs (default: start a cluster of --nodes in --lab)
   --connections LIST    concurrency ladder (default 1,16,64)
@@ -19,10 +20,10 @@ RESULTS/bench/<time>-<runid>/ with test.json, results.json ("bench" key), report
   --requests N          stop a level after N requests
   --lab host|netns      lab for the cluster bench starts (default host)
   --nodes N             cluster size when starting one (default 3)
-  --etcd-bin PATH       etcd binary or directory
   --results DIR         results directory (default ./results)
   --json                print results.json's "bench" array instead of the text summary
-exit codes: 0 done, 3 bad usage, 4 environment (etcd missing, endpoint not answering)`;
+${systemFlagsUsage()}
+exit codes: 0 done, 3 bad usage, 4 environment (store missing, endpoint not answering)`;
 
 function parseLadder(raw: string | undefined): number[] {
   if (raw === undefined) return [1, 16, 64];
@@ -54,10 +55,11 @@ export const command: Command = {
       requests: { type: 'string' },
       lab: { type: 'string' },
       nodes: { type: 'string' },
-      'etcd-bin': { type: 'string' },
       results: { type: 'string' },
       json: { type: 'boolean' },
+      ...SYSTEM_FLAGS,
     });
+    const flags = parseSystemFlags('bench', values);
     if (positionals.length) throw usageError(`faultline bench: unexpected argument "${positionals[0]}" (see: faultline bench --help)`);
     const durationS = parseNumber('bench', 'duration', values.duration, 1) ?? 5;
     if (durationS > 300) throw usageError(`faultline bench: --duration must be at most 300 seconds per level, got ${durationS}`);
@@ -71,7 +73,7 @@ export const command: Command = {
       connections: parseLadder(values.connections),
       durationS,
       ...(maxRequests ? { maxRequests } : {}),
-      ...(values['etcd-bin'] ? { etcdBin: values['etcd-bin'] } : {}),
+      ...flags,
       command: ['faultline', 'bench', ...argv],
       onLevel: values.json ? undefined : (l) => process.stdout.write(formatBenchLevel(l) + '\n\n'),
     });

@@ -7,16 +7,18 @@ import { isRoot, sleep } from '../lab/exec.js';
 import { createLab, defaultLabKind, parseLabKind } from '../lab/factory.js';
 import type { Lab } from '../lab/lab.js';
 import { describeResource, isAlive, listRuns, newRunId, registryDir, removeResource, RunRegistry, sweep, sweepDeadRuns } from '../lab/registry.js';
-import { EtcdSystem, peerUrl, type EtcdCluster } from '../system/etcd.js';
+import { resolveSystem, settingsFor } from '../system/index.js';
+import type { Cluster } from '../system/system.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { envError, EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
+import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 import { makeDirs } from '../util/dirs.js';
 
 const USAGE = `usage:
-  faultline lab up [--lab host|netns] [--nodes N] [--heartbeat MS] [--election MS] [--pre-vote on|off]
-                   [--etcd-bin DIR|PATH] [--dir DIR] [--detach] [--json]
-      Start an etcd cluster, print its endpoints and run id, stay up until Ctrl-C (everything is removed),
+  faultline lab up [--system NAME] [--lab host|netns] [--nodes N] [--heartbeat MS] [--election MS]
+                   [--pre-vote on|off] [--bin DIR|PATH] [--dir DIR] [--detach] [--json]
+      Start a cluster, print its endpoints and run id, stay up until Ctrl-C (everything is removed),
       or with --detach leave it running in the background until \`faultline lab down RUNID\`.
       Defaults: --lab netns as root else host, --nodes 3, --heartbeat 100, --election 1000, --pre-vote off,
       --dir results/lab/<time>-<runid> (node logs and metrics stay there; data dirs are deleted).
@@ -24,7 +26,10 @@ const USAGE = `usage:
   faultline lab status [--json]        list registered runs, whether their owner is alive, their resources
   faultline lab sweep [--all] [--json] remove leftovers of runs whose owner died (--all: of every run)
 
-exit codes: 0 ok, 3 usage, 4 environment (etcd missing: apt-get install etcd-server etcd-client; no root for netns)
+system flags (lab up):
+${systemFlagsUsage()}
+
+exit codes: 0 ok, 3 usage, 4 environment (store missing, e.g. apt-get install etcd-server etcd-client; no root for netns)
 `;
 
 /** Set by a detached `lab up` parent: the child writes its endpoints here once the cluster is healthy. */
@@ -37,10 +42,11 @@ interface UpInfo {
   lab: string;
   dir: string;
   pid: number;
+  system: string;
   version: string;
   leader: string | null;
   endpoints: string;
-  nodes: { name: string; clientUrl: string; peerUrl: string; metricsUrl: string; pid: number | null; uid: number | null }[];
+  nodes: { name: string; clientUrl: string; ports: Record<string, number>; log: string; pid: number | null; uid: number | null }[];
 }
 
 function stamp(): string {
@@ -54,11 +60,11 @@ async function up(argv: string[]): Promise<number> {
     heartbeat: { type: 'string' },
     election: { type: 'string' },
     'pre-vote': { type: 'string' },
-    'etcd-bin': { type: 'string' },
     dir: { type: 'string' },
     'run-id': { type: 'string' },
     detach: { type: 'boolean' },
     json: { type: 'boolean' },
+    ...SYSTEM_FLAGS,
   });
   if (positionals.length > 0) throw usageError(`faultline lab up: unexpected argument "${positionals[0]}" (see: faultline lab --help)`);
   const kind = parseLabKind(values.lab) ?? defaultLabKind();
@@ -66,15 +72,17 @@ async function up(argv: string[]): Promise<number> {
   if (!Number.isInteger(nodes) || nodes > 9) throw usageError(`faultline lab up: --nodes must be an integer 1..9, got "${values.nodes}"`);
   const heartbeatMs = parseNumber('lab up', 'heartbeat', values.heartbeat, 1) ?? 100;
   const electionMs = parseNumber('lab up', 'election', values.election, 1) ?? 1000;
-  if (electionMs < heartbeatMs * 5) throw usageError(`faultline lab up: --election (${electionMs}) must be at least 5 × --heartbeat (${heartbeatMs}), as etcd requires`);
   const pv = values['pre-vote'] ?? 'off';
   if (pv !== 'on' && pv !== 'off') throw usageError(`faultline lab up: --pre-vote must be on or off, got "${pv}"`);
   if (kind === 'netns' && !isRoot()) throw envError('faultline lab up: the netns lab needs root: run as root, or use --lab host');
   const runIdOpt = values['run-id'];
   if (runIdOpt !== undefined && !/^[a-z0-9]{1,8}$/.test(runIdOpt)) throw usageError(`faultline lab up: --run-id must be 1-8 lowercase letters/digits`);
-  // Before anything is created: a missing etcd must not leave a half-made lab behind.
-  const system = new EtcdSystem();
-  await system.detect(values['etcd-bin']);
+  // A detached child repeats the parent's flags: the parent has already said what there was to say.
+  const flags = parseSystemFlags('lab up', values, process.env[READY_ENV] ? () => undefined : undefined);
+  // Before anything is created: a missing store must not leave a half-made lab behind.
+  const { system, note } = await resolveSystem(flags.system, flags.binPath);
+  if (note && !process.env[READY_ENV]) process.stderr.write(`faultline: ${note}\n`);
+  const settings = settingsFor(system, { heartbeatMs, electionMs, preVote: pv === 'on', ...(flags.systemOptions ? { options: flags.systemOptions } : {}) });
   const runId = runIdOpt ?? newRunId();
   const dir = resolve(values.dir ?? join('results', 'lab', `${stamp()}-${runId}`));
 
@@ -84,7 +92,7 @@ async function up(argv: string[]): Promise<number> {
   await sweepDeadRuns();
   const registry = RunRegistry.create(runId, kind);
   let lab: Lab | undefined;
-  let cluster: EtcdCluster | undefined;
+  let cluster: Cluster | undefined;
   const teardown = async (): Promise<void> => {
     await cluster?.teardown();
     await lab?.down();
@@ -93,15 +101,9 @@ async function up(argv: string[]): Promise<number> {
   };
   onExitCleanup(teardown);
   try {
-    lab = createLab(kind, { runId, nodeCount: nodes, registry });
+    lab = createLab(kind, { runId, nodeCount: nodes, registry, ports: system.ports });
     await lab.up();
-    cluster = await system.createCluster({
-      lab,
-      settings: { heartbeatMs, electionMs, preVote: pv === 'on' },
-      runDir: dir,
-      t0: process.hrtime.bigint(),
-      binPath: values['etcd-bin'],
-    });
+    cluster = await system.createCluster({ lab, settings, runDir: dir, t0: process.hrtime.bigint(), ...(flags.binPath ? { binPath: flags.binPath } : {}) });
     await cluster.start(60_000);
   } catch (e) {
     await teardown();
@@ -113,14 +115,15 @@ async function up(argv: string[]): Promise<number> {
     lab: kind,
     dir,
     pid: process.pid,
+    system: system.name,
     version: c.version,
     leader: (await c.leader()) ?? null,
     endpoints: c.nodes.map((n) => c.clientUrl(n)).join(','),
     nodes: lab.nodes.map((n) => ({
       name: n.name,
       clientUrl: c.clientUrl(n.name),
-      peerUrl: peerUrl(n),
-      metricsUrl: c.metricsUrl(n.name),
+      ports: { ...n.ports },
+      log: c.logFile(n.name),
       pid: c.pid(n.name) ?? null,
       uid: n.uid ?? null,
     })),
@@ -135,12 +138,13 @@ async function up(argv: string[]): Promise<number> {
 
 function print(info: UpInfo, json: boolean, detached: boolean): void {
   if (json) return out(JSON.stringify(info));
-  out(`faultline lab: run ${info.runId}, ${info.lab} lab, etcd ${info.version}, ${info.nodes.length} nodes, leader ${info.leader ?? '(none yet)'}`);
+  out(`faultline lab: run ${info.runId}, ${info.lab} lab, ${info.system} ${info.version}, ${info.nodes.length} nodes, leader ${info.leader ?? '(none yet)'}`);
   for (const n of info.nodes) {
-    out(`  ${n.name}  client ${n.clientUrl}  peer ${n.peerUrl}  metrics ${n.metricsUrl}  pid ${n.pid ?? '-'}${n.uid !== null ? `  uid ${n.uid}` : ''}`);
+    const ports = Object.entries(n.ports).map(([k, v]) => `${k} ${v}`).join('  ');
+    out(`  ${n.name}  ${n.clientUrl}  ${ports}  pid ${n.pid ?? '-'}${n.uid !== null ? `  uid ${n.uid}` : ''}`);
   }
   out(`  endpoints: ${info.endpoints}`);
-  out(`  logs: ${info.dir}/nodes/<node>/etcd.log`);
+  out(`  logs: ${info.nodes[0]?.log ?? info.dir}`);
   out(detached ? `  running in the background (pid ${info.pid}); stop with: faultline lab down ${info.runId}` : `  Ctrl-C to stop and remove everything (or: faultline lab down ${info.runId})`);
 }
 

@@ -8,13 +8,15 @@ import { resolveSpec, type SpecOverrides } from '../test/spec.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
+import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 
 const USAGE = `usage: faultline run [SPEC] [options]
 
-Runs a test against a real etcd cluster, records the history, then checks it and writes the report.
+Runs a test against a real cluster, records the history, then checks it and writes the report.
 SPEC is a preset in workloads/ (register, kv, stale-reads, ...) or a path to a spec file; default: register.
 Flags override the spec file.
 
+${systemFlagsUsage()}
   --lab host|netns        where nodes live (default: netns as root, host otherwise)
   --nodes N               cluster size (default 3)
   --time-limit S          seconds of load: warm-up + faults + recovery (default 30)
@@ -23,15 +25,14 @@ Flags override the spec file.
   --nemesis NAME          a nemesis name or schedule (nemeses/*.json); repeat for several; none for no faults
   --heartbeat MS          raft heartbeat interval (default 100)
   --election MS           raft election timeout (default 1000)
-  --pre-vote on|off       raft pre-vote (default off, etcd's default)
+  --pre-vote on|off       raft pre-vote (default off, etcd's default; antietcd has none)
   --serializable-reads    read from each node's local state (may be stale) instead of linearizable reads
   --timeout MS            per-request client timeout (default 2000)
   --seed N                replay the same op mix, keys, values and nemesis choices
   --results DIR           results root (default ./results)
-  --etcd-bin PATH         etcd binary or its directory
   --json                  print a JSON summary on stdout (progress goes to stderr)
 
-exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad spec or usage, 4 environment (missing etcd, no root)
+exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad spec or usage, 4 environment (missing store binary, no root)
 `;
 
 const OPTIONS = {
@@ -48,8 +49,8 @@ const OPTIONS = {
   timeout: { type: 'string' },
   seed: { type: 'string' },
   results: { type: 'string' },
-  'etcd-bin': { type: 'string' },
   json: { type: 'boolean' },
+  ...SYSTEM_FLAGS,
 } as const;
 
 function integer(name: string, raw: string | undefined, min: number): number | undefined {
@@ -58,7 +59,7 @@ function integer(name: string, raw: string | undefined, min: number): number | u
   return n;
 }
 
-export function parseRunArgs(argv: string[]): { specArg: string | undefined; overrides: SpecOverrides; results: string; etcdBin?: string; json: boolean } {
+export function parseRunArgs(argv: string[]): { specArg: string | undefined; overrides: SpecOverrides; results: string; binPath?: string; json: boolean } {
   const { values: v, positionals } = parseOptions('run', argv, OPTIONS);
   if (positionals.length > 1) throw usageError(`faultline run: one SPEC at most, got ${positionals.join(' ')} (see: faultline run --help)`);
   const preVote = v['pre-vote'];
@@ -74,6 +75,9 @@ export function parseRunArgs(argv: string[]): { specArg: string | undefined; ove
     throw usageError(`faultline run: --lab: ${(e as Error).message}`);
   }
   set('lab', lab);
+  const sys = parseSystemFlags('run', v);
+  set('system', sys.system);
+  set('systemOptions', sys.systemOptions);
   set('nodes', integer('nodes', v.nodes, 1));
   set('timeLimitS', parseNumber('run', 'time-limit', v['time-limit'], 1));
   set('concurrency', integer('concurrency', v.concurrency, 1));
@@ -86,7 +90,7 @@ export function parseRunArgs(argv: string[]): { specArg: string | undefined; ove
   set('timeoutMs', integer('timeout', v.timeout, 10));
   set('seed', integer('seed', v.seed, 0));
   if (o.nodes !== undefined && o.nodes > 9) throw usageError(`faultline run: --nodes must be at most 9, got ${o.nodes}`);
-  return { specArg: positionals[0], overrides: o, results: v.results ?? 'results', ...(v['etcd-bin'] ? { etcdBin: v['etcd-bin'] } : {}), json: v.json === true };
+  return { specArg: positionals[0], overrides: o, results: v.results ?? 'results', ...(sys.binPath ? { binPath: sys.binPath } : {}), json: v.json === true };
 }
 
 const shown = (p: string): string => {
@@ -107,7 +111,7 @@ export const command: Command = {
     // Ctrl-C / SIGTERM: the shared handler waits for our orderly stop (heal, teardown, analysis) before exiting.
     const interrupt = onInterrupt(out, 'faultline: interrupted: stopping load, healing faults, tearing down; the history is kept');
     try {
-      const summary = await runTest({ spec, resultsDir: args.results, command: ['faultline', 'run', ...argv], progress: out, signal: interrupt.signal, ...(args.etcdBin ? { etcdBin: args.etcdBin } : {}) });
+      const summary = await runTest({ spec, resultsDir: args.results, command: ['faultline', 'run', ...argv], progress: out, signal: interrupt.signal, ...(args.binPath ? { binPath: args.binPath } : {}) });
       out.write(`recorded ${summary.counts.ok} ok, ${summary.counts.fail} fail, ${summary.counts.info} info on ${summary.keys} keys (seed ${summary.seed}) in ${shown(summary.runDir)}\n`);
       for (const e of summary.errors) out.write(`  note: ${e}\n`);
       let analysis: Analysis | undefined;
@@ -135,6 +139,7 @@ function jsonSummary(s: RunSummary, a: Analysis | undefined, analysisError: stri
     runId: s.runId,
     seed: s.seed,
     lab: s.lab,
+    system: s.system,
     interrupted: s.interrupted,
     counts: s.counts,
     keys: s.keys,

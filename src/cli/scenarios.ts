@@ -7,10 +7,11 @@ import type { FormName, ScenarioResult } from '../scenario/types.js';
 import { parseOptions } from '../util/args.js';
 import { EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
+import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 
 const USAGE = `usage: faultline scenarios [NAME...] [options]
 
-Reproduces the textbook claims about Raft clusters on real etcd, one preset per claim (scenarios/*.json):
+Reproduces the textbook claims about Raft clusters on real stores, one preset per claim (scenarios/*.json):
 each runs its trials through \`faultline run\`, measures, and ends with a verdict: holds, does not hold, or
 inconclusive, with the numbers and their spread. No NAME runs them all.
 
@@ -19,11 +20,12 @@ inconclusive, with the numbers and their spread. No NAME runs them all.
   --list             list the scenarios and their claims, run nothing
   --results DIR      results root (default ./results); output in DIR/scenarios/<stamp>-<id>/:
                      summary.html, summary.json, <name>/scenario.json, <name>/scenario.html, <name>/runs/...
-  --etcd-bin PATH    etcd binary or its directory
   --json             print the summary as JSON on stdout (progress goes to stderr)
+  (each preset names its store, etcd by default; --system runs every selected preset on another)
+${systemFlagsUsage()}
 
 exit codes: 0 every claim holds, 1 some claim does not hold, 2 some verdict inconclusive (none failed),
-            3 bad usage or preset, 4 environment (missing etcd, no root for the lab)
+            3 bad usage or preset, 4 environment (missing store, no root for the lab)
 `;
 
 const OPTIONS = {
@@ -31,8 +33,8 @@ const OPTIONS = {
   full: { type: 'boolean' },
   list: { type: 'boolean' },
   results: { type: 'string' },
-  'etcd-bin': { type: 'string' },
   json: { type: 'boolean' },
+  ...SYSTEM_FLAGS,
 } as const;
 
 const shown = (p: string): string => {
@@ -54,6 +56,11 @@ export const command: Command = {
     if (v.short && v.full) throw usageError('faultline scenarios: give --short or --full, not both');
     const form: FormName = v.full ? 'full' : 'short';
     const presets = selectPresets(positionals);
+    const flags = parseSystemFlags('scenarios', v);
+    for (const p of presets) {
+      if (flags.system) p.cluster.system = flags.system;
+      if (flags.systemOptions) p.cluster.systemOptions = { ...p.cluster.systemOptions, ...flags.systemOptions };
+    }
     const out = v.json ? process.stderr : process.stdout;
     if (v.list) {
       const lines = presets.map((p) => `${p.name.padEnd(20)} ${p.claim}`);
@@ -69,7 +76,7 @@ export const command: Command = {
         progress: out,
         signal: interrupt.signal,
         log: (line) => out.write(`== ${line}\n`),
-        ...(v['etcd-bin'] ? { etcdBin: v['etcd-bin'] } : {}),
+        ...(flags.binPath ? { binPath: flags.binPath } : {}),
       });
       for (const r of results) {
         out.write(`\n${r.title}: ${r.verdict.toUpperCase()}\n  claim: ${r.claim}\n`);

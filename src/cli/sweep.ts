@@ -11,10 +11,11 @@ import type { SweepIdentity } from '../sweep/state.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
+import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 
 const USAGE = `usage: faultline sweep [options]
 
-Measures every cell of a grid of Raft timings on a real etcd cluster and writes sweep.html: per cell the time to
+Measures every cell of a grid of Raft timings on a real cluster and writes sweep.html: per cell the time to
 a new leader after the leader is killed, write unavailability after leader isolation, p50/p99 commit latency
 without faults, leader changes and term growth under a gray partition and under packet loss, and elections
 with no fault at all; a heatmap per figure, the Pareto front of availability against latency, a recommended
@@ -22,7 +23,7 @@ setting with its reasons, and what the data say about "election timeout ≈ 5× 
 Resumable: run the same command again and only unfinished cells run (a run cut short is done again).
 
   --heartbeat LIST     heartbeat intervals in ms, comma-separated (default 100)
-  --election LIST      election timeouts in ms (default 1000); cells etcd refuses are reported as refused
+  --election LIST      election timeouts in ms (default 1000); cells the system refuses are reported as refused
   --pre-vote LIST      on, off or on,off (default off)
   --repeat R           repetitions per cell, figures are medians (default 1)
   --time-limit S       seconds of load per run (default 12; 8 with --quick); each cell is 5 runs, 1 with --quick
@@ -32,9 +33,9 @@ Resumable: run the same command again and only unfinished cells run (a run cut s
   --out DIR            sweep directory (default RESULTS/sweeps/sweep-<hash of grid and options>)
   --results DIR        results root for the default --out (default ./results)
   --seed N             workload seed of a new sweep (default random; kept in sweep.json)
-  --etcd-bin PATH      etcd binary or its directory
   --verbose            show each run's progress lines
   --json               print a JSON summary on stdout
+${systemFlagsUsage()}
 
 exit codes: 0 every cell measured or refused and every run valid, 1 a run was not linearizable,
 2 some cells failed or were interrupted (run again to resume), 3 usage, 4 environment`;
@@ -51,12 +52,12 @@ const OPTIONS = {
   out: { type: 'string' },
   results: { type: 'string' },
   seed: { type: 'string' },
-  'etcd-bin': { type: 'string' },
   verbose: { type: 'boolean' },
   json: { type: 'boolean' },
+  ...SYSTEM_FLAGS,
 } as const;
 
-export function parseSweepArgs(argv: string[]): { identity: SweepIdentity; out: string; name: string; seed: number; etcdBin?: string; verbose: boolean; json: boolean } {
+export function parseSweepArgs(argv: string[]): { identity: SweepIdentity; out: string; name: string; seed: number; binPath?: string; verbose: boolean; json: boolean } {
   const { values: v, positionals } = parseOptions('sweep', argv, OPTIONS);
   if (positionals.length > 0) throw usageError(`faultline sweep: unexpected argument "${positionals[0]}" (the grid is given with --heartbeat, --election, --pre-vote; see: faultline sweep --help)`);
   const quick = v.quick === true;
@@ -77,12 +78,15 @@ export function parseSweepArgs(argv: string[]): { identity: SweepIdentity; out: 
     nemesis: v.nemesis ?? [],
     lab: lab ?? null,
   };
+  const sys = parseSystemFlags('sweep', v);
+  if (sys.system) identity.system = sys.system;
+  if (sys.systemOptions) identity.systemOptions = sys.systemOptions;
   // An unknown --nemesis would otherwise surface only at the first cell's extra run, minutes in.
   for (const n of identity.nemesis) resolveSchedule(n);
   const seedArg = parseNumber('sweep', 'seed', v.seed, 0);
   const name = sweepName(identity);
   const out = resolve(v.out ?? join(v.results ?? 'results', 'sweeps', name));
-  return { identity, out, name, seed: seedArg ?? newSeed(), ...(v['etcd-bin'] ? { etcdBin: v['etcd-bin'] } : {}), verbose: v.verbose === true, json: v.json === true };
+  return { identity, out, name, seed: seedArg ?? newSeed(), ...(sys.binPath ? { binPath: sys.binPath } : {}), verbose: v.verbose === true, json: v.json === true };
 }
 
 const sink = new Writable({ write: (_c, _e, cb) => cb() });
@@ -106,7 +110,7 @@ export const command: Command = {
         log: (l) => out.write(l + '\n'),
         runProgress: a.verbose ? out : sink,
         signal: interrupt.signal,
-        ...(a.etcdBin ? { etcdBin: a.etcdBin } : {}),
+        ...(a.binPath ? { binPath: a.binPath } : {}),
       });
       const c = r.sweep.cells;
       const count = (s: string): number => c.filter((x) => x.status === s).length;

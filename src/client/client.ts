@@ -1,5 +1,5 @@
 // The Client seam: performs one operation on one node and classifies the outcome ok / fail / info.
-import type { Op } from '../history/op.js';
+import type { Completion, Op } from '../history/op.js';
 
 /**
  * An invocation in, a completion out. `fail` only when the op certainly did not take effect; every
@@ -7,6 +7,7 @@ import type { Op } from '../history/op.js';
  */
 export interface Client {
   open(node: string, url: string): Promise<void>;
-  invoke(op: Op): Promise<Op>;
+  /** The invocation as recorded (f, key, value, node); resolves with how it ended, never rejects for store trouble. */
+  invoke(op: Op): Promise<Completion>;
   close(): Promise<void>;
 }

@@ -1,31 +1,37 @@
-// etcd client over the v3 JSON gateway: one keep-alive undici Pool per node, ops in, classified completions out.
+// Client for the etcd v3 JSON gateway and stores that speak it (antietcd): one keep-alive undici Pool per node,
+// ops in, classified completions out. Where a store's dialect differs (compares, error bodies) it says so.
 import { Buffer } from 'node:buffer';
 import { buildConnector, Pool } from 'undici';
-import type { Json, Op } from '../history/op.js';
+import type { Completion, Json, Op } from '../history/op.js';
+import type { ClientOptions } from '../system/system.js';
 import type { Client } from './client.js';
 import { classify, unreadableSuccess, type Attempt, type Outcome } from './outcome.js';
 
-export interface EtcdClientOptions {
-  /** Per-request timeout (connect, and waiting for the answer), ms. */
-  timeoutMs: number;
-  /** Range with "serializable": true (answered from the node's local state, may be stale). */
-  serializableReads: boolean;
-  /** Keep-alive connections per node; at least the number of workers talking to that node. */
-  connectionsPerNode: number;
+/** Where a store speaking the gateway's JSON differs from etcd. */
+export interface GatewayDialect {
+  /** The compare of a cas: the key's current value equals `expected` (plain text). */
+  valueEquals(key: string, expected: string): unknown;
+  /** The compare of an append's guard: the key's mod_revision is still `revision`. */
+  modEquals(key: string, revision: string): unknown;
+  /** ok / fail / info of one attempt of operation f (see outcome.ts for etcd's table). */
+  classify(f: string, attempt: Attempt): Outcome;
 }
 
-/** What a completion adds to its invocation. */
-export interface Completion {
-  type: 'ok' | 'fail' | 'info';
-  value?: Json;
-  succeeded?: boolean;
-  error?: string;
+/** etcd 3.4's grpc-gateway: compares name their result, values are base64. */
+export const ETCD_DIALECT: GatewayDialect = {
+  valueEquals: (key, expected) => ({ key: b64(key), target: 'VALUE', result: 'EQUAL', value: b64(expected) }),
+  modEquals: (key, revision) => ({ key: b64(key), target: 'MOD', result: 'EQUAL', mod_revision: revision }),
+  classify,
+};
+
+export interface EtcdClientOptions extends ClientOptions {
+  dialect?: GatewayDialect;
 }
 
 /** Append retries its read-modify-write when another writer got in between; after this many it gives up (fail). */
 const APPEND_ATTEMPTS = 10;
 
-const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+export const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
 
 /** Register values are integers; stored as decimal text so etcdctl shows them plainly. */
@@ -92,10 +98,13 @@ class Ended extends Error {
 
 export class EtcdClient implements Client {
   private readonly pools = new Map<string, Pool>();
+  private readonly dialect: GatewayDialect;
   /** Errors raised by the connector (TCP connect / connect timeout): the request was never sent. */
   private readonly connectErrors = new WeakSet<object>();
 
-  constructor(private readonly options: EtcdClientOptions) {}
+  constructor(private readonly options: EtcdClientOptions) {
+    this.dialect = options.dialect ?? ETCD_DIALECT;
+  }
 
   async open(node: string, url: string): Promise<void> {
     if (this.pools.has(node)) return;
@@ -127,19 +136,13 @@ export class EtcdClient implements Client {
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
 
-  /** Performs an invocation and returns its completion op (index/time are left for the recorder). */
-  async invoke(op: Op): Promise<Op> {
-    const c = await this.perform(op.f, op.node ?? '', op.key ?? '', op.value);
-    const done: Op = { index: -1, time: 0, process: op.process, type: c.type, f: op.f };
-    if (op.key !== undefined) done.key = op.key;
-    if (c.value !== undefined) done.value = c.value;
-    if (c.succeeded === false) done.succeeded = false;
-    if (c.error !== undefined) done.error = c.error;
-    return done;
+  /** Performs an invocation and returns its completion (index/time are the recorder's). */
+  invoke(op: Op): Promise<Completion> {
+    return this.perform(op.f, op.node ?? '', op.key ?? '', op.value);
   }
 
-  /** The operation itself, without history bookkeeping. Never throws for store or network trouble. */
-  async perform(f: string, node: string, key: string, value: Json | undefined): Promise<Completion> {
+  /** The operation itself. Never throws for store or network trouble. */
+  private async perform(f: string, node: string, key: string, value: Json | undefined): Promise<Completion> {
     try {
       switch (f) {
         case 'read':
@@ -169,7 +172,7 @@ export class EtcdClient implements Client {
   }
 
   private async readValue(node: string, f: string, key: string, decode: (s: string) => Json): Promise<Json> {
-    const body = this.options.serializableReads ? { key: b64(key), serializable: true } : { key: b64(key) };
+    const body = this.options.localReads ? { key: b64(key), serializable: true } : { key: b64(key) };
     const res = (await this.post(node, f, '/v3/kv/range', body)) as RangeBody;
     const kv = res.kvs?.[0];
     // An absent key has no kvs at all; a present key with an empty value omits `value` (zero fields are omitted).
@@ -180,7 +183,7 @@ export class EtcdClient implements Client {
     if (!Array.isArray(value) || value.length !== 2) throw new Error(`etcd client: cas value must be [expected, new], got ${JSON.stringify(value)}`);
     const [expected, next] = value;
     const res = (await this.post(node, 'cas', '/v3/kv/txn', {
-      compare: [{ key: b64(key), target: 'VALUE', result: 'EQUAL', value: b64(encodeValue(expected)) }],
+      compare: [this.dialect.valueEquals(key, encodeValue(expected))],
       success: [{ requestPut: { key: b64(key), value: b64(encodeValue(next)) } }],
     })) as TxnBody;
     // A failed compare omits `succeeded` altogether (false is a zero value): the cas ran and saw another value.
@@ -200,7 +203,7 @@ export class EtcdClient implements Client {
       const current = kv?.value !== undefined ? unb64(kv.value) : '';
       const rev = kv?.mod_revision ?? '0';
       const res = (await this.post(node, 'append', '/v3/kv/txn', {
-        compare: [{ key: b64(key), target: 'MOD', result: 'EQUAL', mod_revision: rev }],
+        compare: [this.dialect.modEquals(key, rev)],
         success: [{ requestPut: { key: b64(key), value: b64(current + suffix) } }],
       })) as TxnBody;
       if (res.succeeded === true) return { type: 'ok', value: value ?? null };
@@ -224,7 +227,7 @@ export class EtcdClient implements Client {
     } catch (e) {
       attempt = this.attemptOf(e);
     }
-    const outcome = classify(classifyAs, attempt);
+    const outcome = this.dialect.classify(classifyAs, attempt);
     if (outcome.type !== 'ok') throw new Ended(outcome);
     try {
       return JSON.parse(text) as unknown;

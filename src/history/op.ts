@@ -35,6 +35,9 @@ export interface Op {
   intended?: number;
 }
 
+/** What a client's completion adds to its invocation: the one completion shape of the whole harness. */
+export type Completion = Pick<Op, 'type' | 'value' | 'succeeded' | 'error'> & { type: 'ok' | 'fail' | 'info' };
+
 /** A nemesis action as recorded in the history: a fault window starts at start-X and ends at stop-X. */
 export function isNemesisOp(op: Op): boolean {
   return op.process === NEMESIS;

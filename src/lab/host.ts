@@ -1,10 +1,11 @@
 // The host lab: every node on 127.0.0.1 with its own ports; as root each node runs as its own uid so
 // iptables owner matching can cut links between nodes on loopback.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePorts, isRoot, mustRun, runCommand } from './exec.js';
-import type { ExecResult, Grudge, Lab, LabNetwork, LabNode, LabOptions, Link, NetCapability, SpawnOptions } from './lab.js';
+import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
+import { openOutput } from './output.js';
 import { processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
 import { markedEnv } from './marker.js';
 import { makeDirs } from '../util/dirs.js';
@@ -25,6 +26,7 @@ export class HostLab implements Lab {
   readonly registry: RunRegistry;
   readonly net: HostNetwork;
   private readonly nodeCount: number;
+  private readonly plan: PortPlan;
   private readonly list: LabNode[] = [];
   private readonly children = new Set<ChildProcess>();
   private uidLock: string | undefined;
@@ -37,6 +39,7 @@ export class HostLab implements Lab {
     this.runId = opts.runId;
     this.registry = opts.registry;
     this.nodeCount = opts.nodeCount;
+    this.plan = checkPlan(opts.ports);
     this.net = new HostNetwork(this);
   }
 
@@ -51,17 +54,19 @@ export class HostLab implements Lab {
 
   async up(): Promise<void> {
     if (this.isUp) return;
-    // Three ports per node: client, peer, metrics (metrics separate so a slow /metrics never queues behind clients).
-    const ports = await freePorts(this.nodeCount * 3);
+    // Every node shares 127.0.0.1, so each port of the system's plan is a free port of its own.
+    const names = Object.keys(this.plan.ports);
+    const free = await freePorts(this.nodeCount * names.length);
     const uids = isRoot() ? this.claimUids() : undefined;
     this.list.length = 0;
     for (let i = 0; i < this.nodeCount; i++) {
+      const ports = Object.fromEntries(names.map((p, k) => [p, free[i * names.length + k]!]));
       this.list.push({
         name: `n${i + 1}`,
         ip: '127.0.0.1',
-        clientPort: ports[i * 3]!,
-        peerPort: ports[i * 3 + 1]!,
-        metricsPort: ports[i * 3 + 2]!,
+        clientPort: ports['client']!,
+        ports,
+        peerPorts: this.plan.peer.map((p) => ports[p]!),
         uid: uids === undefined ? undefined : uids + i,
       });
     }
@@ -102,7 +107,7 @@ export class HostLab implements Lab {
 
   spawn(node: string, command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
     const n = this.node(node);
-    const fd = options.logFile ? openSync(options.logFile, 'a') : undefined;
+    const out = openOutput(options);
     try {
       const child = spawn(command, args, {
         cwd: options.cwd,
@@ -112,8 +117,9 @@ export class HostLab implements Lab {
         gid: n.uid,
         // Own process group: a terminal's Ctrl-C reaches us, and we tear nodes down in order.
         detached: true,
-        stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore'],
+        stdio: out.stdio,
       });
+      out.attach(child);
       if (child.pid !== undefined) {
         // Registered in the same tick as the fork; a SIGKILL in between is covered by the environment marker.
         this.registry.add({ kind: 'process', pid: child.pid, startTime: processStartTime(child.pid) ?? '', what: `${command} ${node}` });
@@ -126,7 +132,7 @@ export class HostLab implements Lab {
       }
       return child;
     } finally {
-      if (fd !== undefined) closeSync(fd);
+      out.close();
     }
   }
 
@@ -214,12 +220,12 @@ export class HostNetwork implements LabNetwork {
       .map((n) => `-m conntrack --ctstate NEW -m owner --uid-owner ${n.uid} -j CONNMARK --set-mark ${n.uid}`);
   }
 
-  /** The two matches that select packets `from` sends to `to` (see the class comment). */
+  /** The matches that select packets `from` sends to `to` (see the class comment): one per peer port, plus replies. */
   private linkMatches(link: Link): string[] {
     const from = this.lab.node(link.from);
     const to = this.lab.node(link.to);
     return [
-      `-p tcp -m owner --uid-owner ${from.uid} -d ${to.ip} --dport ${to.peerPort}`,
+      ...to.peerPorts.map((port) => `-p tcp -m owner --uid-owner ${from.uid} -d ${to.ip} --dport ${port}`),
       `-p tcp -m owner --uid-owner ${from.uid} -m connmark --mark ${to.uid}`,
     ];
   }

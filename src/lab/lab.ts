@@ -9,10 +9,12 @@ export interface LabNode {
   name: string;
   /** Address clients and peers use to reach this node (10.x.y.z in netns, 127.0.0.1 on host). */
   ip: string;
+  /** The port clients use (the plan's `client` port). */
   clientPort: number;
-  peerPort: number;
-  /** Port serving /metrics and /health (etcd --listen-metrics-urls); may equal clientPort. */
-  metricsPort: number;
+  /** Every port of the system's plan by name (client, peer, metrics, quorum, ...). */
+  ports: Readonly<Record<string, number>>;
+  /** Ports peers dial on this node: a partition cuts exactly these links. */
+  peerPorts: readonly number[];
   /** Namespace name (netns lab), carrying the run id: fl-<runid>-n1. */
   netns?: string;
   /** Numeric uid/gid the node's processes run as (host lab, for iptables owner matching). */
@@ -61,6 +63,11 @@ export interface LabNetwork {
 export interface SpawnOptions {
   /** File receiving stdout+stderr (appended). */
   logFile?: string;
+  /**
+   * Prefix every line with the harness's wall-clock time as it arrives (ISO 8601 and a space), for systems whose
+   * logs carry no timestamps of their own: the election timeline needs one.
+   */
+  stampLines?: boolean;
   env?: Record<string, string>;
   cwd?: string;
 }
@@ -99,10 +106,32 @@ export function nodeByName(lab: Lab, name: string): LabNode {
   return n;
 }
 
+/**
+ * The ports a system asks for on every node. `ports` gives each a name and the number used where every node
+ * has an address of its own (netns); the host lab picks free ports instead. `client` must be one of them.
+ */
+export interface PortPlan {
+  ports: Readonly<Record<string, number>>;
+  /** Names of the ports peers dial (etcd: peer; antietcd: client; ZooKeeper: quorum and election). */
+  peer: readonly string[];
+}
+
 /** What every lab implementation's constructor takes: `new HostLab(opts)`, `new NetnsLab(opts)`. */
 export interface LabOptions {
   runId: string;
   nodeCount: number;
+  /** The system's port plan (System.ports). */
+  ports: PortPlan;
   /** Every resource the lab creates is added here before it is created. */
   registry: import('./registry.js').RunRegistry;
+}
+
+/** A plan every lab can honour: a `client` port, whole port numbers, and peer ports that are in the plan. */
+export function checkPlan(plan: PortPlan): PortPlan {
+  if (plan.ports['client'] === undefined) throw new Error('port plan: a system must name a client port');
+  for (const [name, port] of Object.entries(plan.ports)) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`port plan: ${name} port ${port} is not a TCP port`);
+  }
+  for (const p of plan.peer) if (plan.ports[p] === undefined) throw new Error(`port plan: peer port "${p}" is not in the plan`);
+  return plan;
 }

@@ -1,11 +1,12 @@
 // The namespace lab: one network namespace per node on a private bridge, network faults by iptables and tc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envError } from '../util/errors.js';
 import { startDelayHelper, stopDelayHelper, type DelayHelper } from './delay-helper.js';
 import { isRoot, mustRun, runCommand } from './exec.js';
-import type { ExecResult, Grudge, Lab, LabNetwork, LabNode, LabOptions, Link, DelayedLink, NetCapability, SpawnOptions } from './lab.js';
+import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type DelayedLink, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
+import { openOutput } from './output.js';
 import { chainNames, chainSetup, checkGrudge, delayRules, lossRules, partitionRules, replaceChains, rootQdiscArgs, type QdiscState } from './netshape.js';
 import { listRuns, processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
 import { markedEnv } from './marker.js';
@@ -28,6 +29,7 @@ export class NetnsLab implements Lab {
   readonly registry: RunRegistry;
   readonly net: NetnsNetwork;
   private readonly nodeCount: number;
+  private readonly plan: PortPlan;
   private readonly list: LabNode[] = [];
   private readonly children = new Set<ChildProcess>();
   /** Resources this lab created, so down() removes exactly these (the run may own others). */
@@ -44,6 +46,7 @@ export class NetnsLab implements Lab {
     this.runId = opts.runId;
     this.registry = opts.registry;
     this.nodeCount = opts.nodeCount;
+    this.plan = checkPlan(opts.ports);
     this.net = new NetnsNetwork(this);
   }
 
@@ -92,7 +95,9 @@ export class NetnsLab implements Lab {
     this.subnet = subnet;
     this.list.length = 0;
     for (let i = 1; i <= this.nodeCount; i++) {
-      this.list.push({ name: `n${i}`, ip: `${subnet}.${10 + i}`, clientPort: 2379, peerPort: 2380, metricsPort: 2381, netns: names.ns(i) });
+      // Each node has its own address, so the plan's port numbers are used as they are.
+      const ports = { ...this.plan.ports };
+      this.list.push({ name: `n${i}`, ip: `${subnet}.${10 + i}`, clientPort: ports['client']!, ports, peerPorts: this.plan.peer.map((p) => ports[p]!), netns: names.ns(i) });
     }
     this.own({ kind: 'link', name: names.bridge });
     await mustRun('ip', ['link', 'add', names.bridge, 'type', 'bridge']);
@@ -166,7 +171,7 @@ export class NetnsLab implements Lab {
 
   spawn(node: string, command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
     const ns = this.netnsOf(node);
-    const fd = options.logFile ? openSync(options.logFile, 'a') : undefined;
+    const out = openOutput(options);
     try {
       // `ip netns exec` setns()es and then execs the command in place: the pid we get is the node's.
       const child = spawn('ip', ['netns', 'exec', ns, command, ...args], {
@@ -174,8 +179,9 @@ export class NetnsLab implements Lab {
         env: markedEnv(this.runId, options.env),
         // Own process group: a terminal's Ctrl-C reaches the harness, which tears nodes down in order.
         detached: true,
-        stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore'],
+        stdio: out.stdio,
       });
+      out.attach(child);
       if (child.pid !== undefined) {
         const pid = child.pid;
         const r: Resource = { kind: 'process', pid, startTime: processStartTime(pid) ?? '', what: `${command} ${node}` };
@@ -188,7 +194,7 @@ export class NetnsLab implements Lab {
       }
       return child;
     } finally {
-      if (fd !== undefined) closeSync(fd);
+      out.close();
     }
   }
 

@@ -1,31 +1,21 @@
-// Clock skew: refused for etcd on a shared kernel, with the reason (no per-process clock can be skewed here).
-import type { Lab } from '../lab/lab.js';
+// Clock faults: available only where the system offers per-node clock control (System capability `clock`);
+// elsewhere refused with the system's own reason (etcd: Go reads time through the vDSO).
+import type { Json } from '../history/op.js';
 import { envError } from '../util/errors.js';
-import type { Nemesis, NemesisDefinition } from './nemesis.js';
-
-/**
- * Why skewing one etcd node's clock is impossible in the labs we have. Not a missing feature of ours:
- * every mechanism that exists either misses Go programs or cannot express a skew.
- */
-export function clockUnavailable(lab: Lab): string {
-  return (
-    `clock skew cannot be applied to etcd in the ${lab.kind} lab: all nodes share this machine's kernel clock; ` +
-    'etcd (Go) reads time through the vDSO, which libfaketime does not intercept; time namespaces give only a fixed ' +
-    'monotonic/boottime offset set at start (no realtime offset, no rate skew); and changing the host clock would ' +
-    'skew every node at once (faultline never does). Use separate machines (ssh lab) or a libfaketime-capable system.'
-  );
-}
+import { needsCapability, type Nemesis, type NemesisContext, type NemesisDefinition } from './nemesis.js';
 
 class ClockNemesis implements Nemesis {
   readonly name = 'clock';
   readonly fs = ['start-clock', 'stop-clock'] as const;
 
-  async setup(ctx: { lab: Lab }): Promise<void> {
-    throw envError(clockUnavailable(ctx.lab));
+  async setup(ctx: NemesisContext): Promise<void> {
+    const why = ctx.system.missing('clock');
+    if (why) throw envError(why);
+    throw envError(`clock faults on ${ctx.system.name} are not implemented yet`);
   }
 
-  async invoke(f: string): Promise<never> {
-    throw envError(`clock nemesis cannot ${f}: it refuses at setup on this lab`);
+  async invoke(f: string, _value: Json | undefined): Promise<never> {
+    throw envError(`clock nemesis cannot ${f}: it refused at setup`);
   }
 
   async teardown(): Promise<void> {
@@ -36,8 +26,8 @@ class ClockNemesis implements Nemesis {
 export const definitions: NemesisDefinition[] = [
   {
     name: 'clock',
-    summary: 'skew node clocks (refused for etcd on a shared kernel: see the reason)',
-    unavailable: (lab) => clockUnavailable(lab),
+    summary: 'skew node clocks (where the system offers clock control)',
+    unavailable: needsCapability('clock'),
     create: () => new ClockNemesis(),
   },
 ];

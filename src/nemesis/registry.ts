@@ -1,6 +1,7 @@
 // The nemesis registry: CLI name → NemesisDefinition for every fault mechanism, plus `all`.
 import type { Json } from '../history/op.js';
 import type { Lab } from '../lab/lab.js';
+import type { System } from '../system/system.js';
 import type { Nemesis, NemesisContext, NemesisDefinition } from './nemesis.js';
 import { definitions as clock } from './clock.js';
 import { definitions as member } from './member.js';
@@ -37,7 +38,7 @@ export interface Skipped {
  * Replaces `all` by every fault available in this lab (skipping, with the reason, those that are not), and
  * reports named faults that are unavailable as skipped too so the caller can decide (error for a named one).
  */
-export function expandNames(names: readonly string[], lab: Lab): { names: string[]; skipped: Skipped[]; unavailable: Skipped[] } {
+export function expandNames(names: readonly string[], lab: Lab, system: System): { names: string[]; skipped: Skipped[]; unavailable: Skipped[] } {
   const out: string[] = [];
   const skipped: Skipped[] = [];
   const unavailable: Skipped[] = [];
@@ -45,7 +46,7 @@ export function expandNames(names: readonly string[], lab: Lab): { names: string
     if (name === 'all') {
       for (const d of LISTS.flat()) {
         if (NOT_IN_ALL.has(d.name)) continue;
-        const why = d.unavailable?.(lab);
+        const why = d.unavailable?.(lab, system);
         if (why) skipped.push({ name: d.name, reason: why });
         else if (!out.includes(d.name)) out.push(d.name);
       }
@@ -53,7 +54,7 @@ export function expandNames(names: readonly string[], lab: Lab): { names: string
     }
     const d = findDefinition(name);
     if (!d) throw new Error(`unknown nemesis "${name}" (known: ${nemesisNames().join(', ')})`);
-    const why = d.unavailable?.(lab);
+    const why = d.unavailable?.(lab, system);
     if (why) unavailable.push({ name, reason: why });
     else if (!out.includes(name)) out.push(name);
   }
@@ -73,7 +74,7 @@ class AllNemesis implements Nemesis {
 
   async setup(ctx: NemesisContext): Promise<void> {
     this.ctx = ctx;
-    const { names, skipped } = expandNames(['all'], ctx.lab);
+    const { names, skipped } = expandNames(['all'], ctx.lab, ctx.system);
     this.skipped.push(...skipped);
     for (const name of names) {
       const opts = this.options[name];

@@ -153,7 +153,7 @@ export class NemesisRunner {
     if (this.options.lookup) {
       names = [...this.schedule.faults];
     } else {
-      const ex = expandNames(this.schedule.faults, this.ctx.lab);
+      const ex = expandNames(this.schedule.faults, this.ctx.lab, this.ctx.system);
       if (ex.unavailable.length > 0) throw new Error(ex.unavailable.map((u) => `nemesis ${u.name}: ${u.reason}`).join('; '));
       this.skipped.push(...ex.skipped);
       names = ex.names;

@@ -1,6 +1,6 @@
 // Leadership transfer: move leadership to a chosen node or a random follower (etcd MoveLeader).
 import type { Json } from '../history/op.js';
-import type { Nemesis, NemesisContext, NemesisDefinition } from './nemesis.js';
+import { capabilityOf, needsCapability, type Nemesis, type NemesisContext, type NemesisDefinition } from './nemesis.js';
 import { resolveTargets } from './targets.js';
 
 class TransferLeaderNemesis implements Nemesis {
@@ -29,7 +29,7 @@ class TransferLeaderNemesis implements Nemesis {
       const to = asked ?? followers[Math.floor(ctx.random() * followers.length)];
       if (!to) throw new Error('transfer-leader: no running follower to move leadership to');
       if (to === from) return { from, to, moved: false };
-      await ctx.cluster.transferLeadership(to);
+      await capabilityOf(ctx.cluster, 'transfer').transferLeadership(to);
       return { from, to, moved: true };
     }
     if (f === 'stop-transfer-leader') return { leader: (await ctx.cluster.leader()) ?? null };
@@ -45,6 +45,7 @@ export const definitions: NemesisDefinition[] = [
   {
     name: 'transfer-leader',
     summary: 'move leadership to a random follower (or option `to`)',
+    unavailable: needsCapability('transfer'),
     create: (options) => new TransferLeaderNemesis(typeof options['to'] === 'string' ? options['to'] : undefined),
   },
 ];

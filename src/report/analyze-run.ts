@@ -40,13 +40,13 @@ export function writeAtomic(path: string, text: string): void {
 export const resultsRoot = (runDir: string): string => dirname(dirname(resolve(runDir)));
 
 function timeline(run: RunData): TimelinePoint[] {
-  return electionsFromLogs(run.logs, run.test?.t0EpochMs ?? 0).map((e) => ({ t: Math.round(e.time / 1e6) / 1e3, node: e.node, event: e.event, term: e.term }));
+  return electionsFromLogs(run.logs, run.test?.t0EpochMs ?? 0, run.system).map((e) => ({ t: Math.round(e.time / 1e6) / 1e3, node: e.node, event: e.event, term: e.term }));
 }
 
 /** Writes report.html and junit.xml of a run from its figures and evidence (logs re-read for the timeline). */
 export function renderRun(run: RunData, results: ResultsFile, evidence: EvidenceFile): string {
   const reportPath = join(run.dir, RUN_FILES.report);
-  const excerpts = logExcerpts(run.logs, run.test?.t0EpochMs ?? 0, results.raft.elections);
+  const excerpts = logExcerpts(run.logs, run.test?.t0EpochMs ?? 0, results.raft.elections, run.system);
   writeAtomic(reportPath, buildReportHtml({ results, evidence, timeline: timeline(run), excerpts }));
   writeAtomic(join(run.dir, RUN_FILES.junit), buildJunit(results));
   return reportPath;

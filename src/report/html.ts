@@ -35,7 +35,7 @@ table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:
 th{background:#f5f5f5}td.l,th.l{text-align:left}.kv td:first-child{text-align:left;color:#555}
 .figs{display:flex;flex-wrap:wrap;gap:10px}.fig{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:120px}
 .fig b{display:block;font-size:20px}.fig span{color:#666;font-size:12px}
-.alert{color:#b3261e;font-weight:600}.ok{color:#2a7d3c}.suspect{background:#fff3cd}.warn{background:#fff3cd;padding:8px;border-radius:4px}
+.note{color:#555}.alert{color:#b3261e;font-weight:600}.ok{color:#2a7d3c}.suspect{background:#fff3cd}.warn{background:#fff3cd;padding:8px;border-radius:4px}
 pre,code{font:12px/1.35 ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}pre{background:#f7f7f7;padding:8px;overflow:auto;max-height:360px}
 .chart{margin:10px 0}.error{color:#b3261e}
 .evidence-svg .op rect{stroke:#333;stroke-width:.5}.op.lin rect{fill:#a6dba0}.op.other rect{fill:#ddd}.op.bad rect{fill:#f4a6a6;stroke:#b3261e;stroke-width:2}
@@ -146,13 +146,22 @@ function raftSection(r: ResultsFile): string {
   );
   return `<section id="raft"><h2>Raft health</h2>
 ${r.alerts.length ? `<ul id="alerts">${r.alerts.map((a) => `<li class="alert">${h(a.message)}</li>`).join('')}</ul>` : '<p class="ok" id="alerts">No alerts.</p>'}
-${!rf.logsAvailable ? '<p class="warn">No node logs: elections and terms unknown.</p>' : ''}${!rf.metricsAvailable ? '<p class="warn">No metrics samples: fsync, commit, proposals and lag unknown.</p>' : ''}
+${!rf.logsAvailable ? '<p class="warn">No node logs: elections and terms unknown.</p>' : ''}${rf.metricsNote ? `<p class="note" id="metrics-note">${h(rf.metricsNote)}.</p>` : !rf.metricsAvailable ? '<p class="warn">No metrics samples: fsync, commit, proposals and lag unknown.</p>' : ''}
 <table class="kv"><tr><td>leader changes</td><td class="l">${rf.leaderChanges} (${num(rf.leaderChangesPerMin)}/min)</td></tr>
 <tr><td>term</td><td class="l">${rf.termStart ?? '?'} → ${rf.termEnd ?? '?'} (+${rf.termGrowth}, ${num(rf.termGrowthPerMin)}/min)</td></tr>
-${nodeRow('WAL fsync p99', rf.walFsyncP99Ms, ' ms')}${nodeRow('backend commit p99', rf.backendCommitP99Ms, ' ms')}
-${nodeRow('proposals failed', rf.proposalsFailed)}${nodeRow('proposals pending (max)', rf.proposalsPendingMax)}${nodeRow('follower lag (max entries)', rf.followerLagMax)}</table>
+${rf.metricsNote ? '' : `${nodeRow('WAL fsync p99', rf.walFsyncP99Ms, ' ms')}${nodeRow('backend commit p99', rf.backendCommitP99Ms, ' ms')}
+${nodeRow('proposals failed', rf.proposalsFailed)}${nodeRow('proposals pending (max)', rf.proposalsPendingMax)}${nodeRow('follower lag (max entries)', rf.followerLagMax)}`}</table>
 <h3>Elections</h3>${el.length ? `<table><tr><th>term</th><th class="l">leader</th><th>campaign start s</th><th>leader at s</th><th>duration ms</th></tr>${el.join('')}</table>` : '<p>No elections in the logs.</p>'}
 <div class="chart" id="chart-elections"></div><div class="chart" id="chart-lag"></div></section>`;
+}
+
+/** Nodes that died on their own: shown near the top, whatever the verdict, with what each one last said. */
+function crashesSection(r: ResultsFile): string {
+  const cs = r.crashes ?? [];
+  if (cs.length === 0) return '';
+  return `<section id="crashes" class="warn"><h2>${cs.length} node crash${cs.length > 1 ? 'es' : ''}</h2><p>These nodes exited on their own: no fault of this run killed or stopped them, and they stayed down. The verdict above judges the history; this is a separate finding about the store.</p>${cs
+    .map((c) => `<h3>${h(c.node)} at ${h(c.atS.toFixed(3))} s: ${h(c.exit)}</h3><pre>${h(c.log.join('\n'))}</pre>`)
+    .join('')}</section>`;
 }
 
 function excerptsSection(ex: Excerpt[]): string {
@@ -214,7 +223,7 @@ export function buildReportHtml(input: ReportInput): string {
 <style>${STYLE}</style></head><body>
 <header id="verdict" class="banner v-${r.bench ? 'bench' : h(v)}"><h1>${h(r.bench ? 'BENCHMARK — commit latency' : verdictWord(r.valid))}</h1><p>${h(r.run.name)} · run ${h(r.run.runId)} · ${h(r.run.startedAt)}</p><p>${h(r.checker.message)}</p></header>
 ${r.run.partial ? `<div class="warn" id="partial"><b>Partial run.</b><ul>${r.run.problems.map((p) => `<li>${h(p)}</li>`).join('')}</ul></div>` : ''}
-${testSection(r)}${benchSection(r)}${r.ops.total > 0 ? figuresSection(r) : ''}${chartsHtml}${hasOps || r.faults.length ? faultsSection(r) : ''}${raftSection(r)}${evidenceHtml}${excerptsSection(input.excerpts)}
+${crashesSection(r)}${testSection(r)}${benchSection(r)}${r.ops.total > 0 ? figuresSection(r) : ''}${chartsHtml}${hasOps || r.faults.length ? faultsSection(r) : ''}${raftSection(r)}${evidenceHtml}${excerptsSection(input.excerpts)}
 <footer><p>faultline report · results.json beside this file holds every figure.</p></footer>
 <script type="application/json" id="faultline-data">${jsonForScript(data)}</script>
 <script>${vega}</script>

@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Op } from '../history/op.js';
 import { nodeLog, nodeMetrics, RUN_FILES, type RunEvent, type TestRecord } from '../run/layout.js';
-import type { MetricsSample } from '../system/system.js';
+import { findSystem } from '../system/index.js';
+import type { MetricsSample, System } from '../system/system.js';
 import { usageError } from '../util/errors.js';
 
 export interface RunData {
@@ -12,8 +13,10 @@ export interface RunData {
   test?: TestRecord;
   history: Op[];
   events: RunEvent[];
-  /** Raw etcd.log text per node. */
+  /** Raw log text per node (the system's log file). */
   logs: Record<string, string>;
+  /** The run's system (test.json; runs from before systems were named are etcd's); undefined when unknown here. */
+  system?: System;
   metrics: MetricsSample[];
   /** What was missing or cut short, shown in the report so a partial run is never mistaken for a whole one. */
   problems: string[];
@@ -81,13 +84,17 @@ export function loadRun(dir: string): RunData {
   const events = existsSync(eventsPath) ? readJsonLines<RunEvent>(eventsPath, problems) : [];
   const logs: Record<string, string> = {};
   const metrics: MetricsSample[] = [];
-  for (const node of nodeNames(dir, test)) {
-    const log = nodeLog(dir, node);
+  const systemName = test?.system ?? 'etcd';
+  const system = findSystem(systemName);
+  if (!system) problems.push(`system "${systemName}" is unknown to this faultline: node logs and metrics not read`);
+  for (const node of system ? nodeNames(dir, test) : []) {
+    const log = nodeLog(dir, node, system!.logName);
     if (existsSync(log)) logs[node] = readFileSync(log, 'utf8');
-    else problems.push(`nodes/${node}/etcd.log is missing: no elections from ${node}`);
+    else problems.push(`nodes/${node}/${system!.logName} is missing: no elections from ${node}`);
     const m = nodeMetrics(dir, node);
     if (existsSync(m)) metrics.push(...readJsonLines<MetricsSample>(m, problems));
-    else problems.push(`nodes/${node}/metrics.jsonl is missing: no Raft metrics from ${node}`);
+    // A system without metrics says so once, in the Raft-health panel, not once per node here.
+    else if (system!.capabilities.has('metrics')) problems.push(`nodes/${node}/metrics.jsonl is missing: no Raft metrics from ${node}`);
   }
-  return { dir, test, history, events, logs, metrics, problems };
+  return { dir, test, history, events, logs, metrics, problems, ...(system ? { system } : {}) };
 }

@@ -1,7 +1,10 @@
-// Election events of every node of a run, from the nodes' etcd logs, merged in time order.
-import { mergeTimelines, parseEtcdLog } from '../system/etcd-log.js';
-import type { ElectionEvent } from '../system/system.js';
+// Election events of every node of a run, from the nodes' logs as the run's system parses them, in time order.
+import type { ElectionEvent, LogReader } from '../system/system.js';
 
-export function electionsFromLogs(logs: Record<string, string>, t0EpochMs: number): ElectionEvent[] {
-  return mergeTimelines(Object.keys(logs).sort().map((node) => parseEtcdLog(logs[node]!, node, t0EpochMs)));
+export function electionsFromLogs(logs: Record<string, string>, t0EpochMs: number, reader: LogReader | undefined): ElectionEvent[] {
+  if (!reader) return [];
+  return Object.keys(logs)
+    .sort()
+    .flatMap((node) => reader.parseElections(logs[node]!, node, t0EpochMs))
+    .sort((a, b) => a.time - b.time);
 }

@@ -1,4 +1,5 @@
 // Node log lines around each election, so a reader sees what the nodes said while leadership moved.
+import type { LogReader } from '../system/system.js';
 import type { Election } from './raft-health.js';
 
 export interface Excerpt {
@@ -13,25 +14,23 @@ export interface Excerpt {
 const MAX_ELECTIONS = 12;
 const MAX_LINES = 40;
 const MAX_CHARS = 400;
-const TS = /"ts":"([^"]+)"/;
 
-/** Every log line with its time in seconds since the test began (lines without a zap time are skipped). */
-function timedLines(logs: Record<string, string>, t0EpochMs: number): { node: string; t: number; line: string }[] {
+/** Every log line with its time in seconds since the test began (lines without a time are skipped). */
+function timedLines(logs: Record<string, string>, t0EpochMs: number, reader: LogReader): { node: string; t: number; line: string }[] {
   const out: { node: string; t: number; line: string }[] = [];
   for (const node of Object.keys(logs).sort()) {
     for (const line of logs[node]!.split('\n')) {
-      const m = TS.exec(line);
-      if (!m) continue;
-      const ms = Date.parse(m[1]!);
-      if (Number.isFinite(ms)) out.push({ node, t: (ms - t0EpochMs) / 1000, line: line.length > MAX_CHARS ? line.slice(0, MAX_CHARS) + '…' : line });
+      const ms = reader.lineTime(line);
+      if (ms !== undefined) out.push({ node, t: (ms - t0EpochMs) / 1000, line: line.length > MAX_CHARS ? line.slice(0, MAX_CHARS) + '…' : line });
     }
   }
   return out.sort((a, b) => a.t - b.t);
 }
 
-export function logExcerpts(logs: Record<string, string>, t0EpochMs: number, elections: readonly Election[]): Excerpt[] {
+export function logExcerpts(logs: Record<string, string>, t0EpochMs: number, elections: readonly Election[], reader: LogReader | undefined): Excerpt[] {
+  if (!reader) return [];
   if (elections.length === 0) return [];
-  const lines = timedLines(logs, t0EpochMs);
+  const lines = timedLines(logs, t0EpochMs, reader);
   return elections.slice(0, MAX_ELECTIONS).map((e) => {
     const fromS = e.startS - 1;
     const toS = e.leaderS + 0.5;

@@ -78,8 +78,9 @@ export function measure(run: RunData, checker: CheckerSummary, options: MeasureO
     ...faultImpact(calls, w, clientNodes),
     suspect: overlapsStall(figures[i]!.before.fromS, figures[i]!.after.toS, st),
   }));
-  const events = electionsFromLogs(run.logs, run.test?.t0EpochMs ?? 0);
+  const events = electionsFromLogs(run.logs, run.test?.t0EpochMs ?? 0, run.system);
   const raft = raftHealth(events, run.metrics, durationS, st, Object.keys(run.logs).length > 0 && run.test !== undefined);
+  if (run.system && !run.system.capabilities.has('metrics') && run.system.metricsNote) raft.metricsNote = run.system.metricsNote;
   const results: ResultsFile = {
     schema: RESULTS_SCHEMA,
     valid: checker.valid,
@@ -98,6 +99,7 @@ export function measure(run: RunData, checker: CheckerSummary, options: MeasureO
     raft,
     alerts: alerts(raft),
     stalls: st,
+    crashes: run.events.flatMap((e) => (e.type === 'crash' ? [{ node: e.node, atS: Math.round(e.time / 1e6) / 1e3, exit: e.exit, log: e.log }] : [])),
     series,
   };
   return { results, calls };

@@ -24,6 +24,8 @@ export interface LagPoint {
 export interface RaftHealth {
   logsAvailable: boolean;
   metricsAvailable: boolean;
+  /** Why there are no metrics when the system has none at all (System.metricsNote), shown instead of empty charts. */
+  metricsNote?: string;
   /** Leaders elected during the test (a leader already in place at time zero is not a change). */
   leaderChanges: number;
   leaderChangesPerMin: number;

@@ -9,6 +9,15 @@ import type { FaultWindow, Stall, WindowFigures } from './windows.js';
 
 export type Verdict = true | false | 'unknown';
 
+export interface NodeCrashFigure {
+  node: string;
+  /** Seconds since time zero. */
+  atS: number;
+  exit: string;
+  /** The node's last log lines. */
+  log: string[];
+}
+
 /** Bump when a key changes meaning or disappears; adding keys does not bump it. */
 export const RESULTS_SCHEMA = 'faultline.results/1';
 
@@ -100,6 +109,8 @@ export interface ResultsFile {
   raft: RaftHealth;
   alerts: Alert[];
   stalls: Stall[];
+  /** Nodes that exited on their own during the run (events.jsonl `crash`): a finding about the store. */
+  crashes: NodeCrashFigure[];
   series: Series;
   /** faultline bench only. */
   bench?: BenchLevel[];

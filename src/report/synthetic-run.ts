@@ -167,7 +167,7 @@ function writeNodes(dir: string, nodes: string[], faults: { startS: number }[], 
     });
     for (let s = 0; s < durationS; s += 5) lines.push(line(s, 'apply request took too long', 'warn'));
     lines.sort((a, b) => a.localeCompare(b));
-    writeFileSync(nodeLog(dir, n), lines.join('\n') + '\n');
+    writeFileSync(nodeLog(dir, n, 'etcd.log'), lines.join('\n') + '\n');
     const samples: string[] = [];
     for (let s = 0; s <= durationS; s++) {
       const committed = 100 + s * 50;

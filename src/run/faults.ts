@@ -6,7 +6,7 @@ import { stream } from '../generator/random.js';
 import { expandNames, nemesisNames } from '../nemesis/registry.js';
 import { NemesisRunner, scheduleFromNames, type Schedule } from '../nemesis/schedule.js';
 import { loadSchedule, presetNames, validateSchedule } from '../nemesis/spec.js';
-import type { Cluster } from '../system/system.js';
+import type { Cluster, System } from '../system/system.js';
 import { envError, usageError } from '../util/errors.js';
 import type { HistoryRecorder } from './recorder.js';
 
@@ -57,13 +57,13 @@ export function resolveSchedule(nemesis: Json): Schedule | undefined {
  * Builds the run's faults. Named faults this lab cannot produce are refused now, before anything is created
  * (e.g. partitions in the host lab without root), with the reason and fix.
  */
-export function createFaults(nemesis: Json, lab: Lab, seed: number): Faults {
+export function createFaults(nemesis: Json, lab: Lab, system: System, seed: number): Faults {
   const schedule = resolveSchedule(nemesis);
   if (!schedule) return noFaults;
-  const { unavailable } = expandNames(schedule.faults, lab);
+  const { unavailable } = expandNames(schedule.faults, lab, system);
   // The machine or lab cannot produce the fault (no root, no kernel support): an environment problem, exit 4.
   if (unavailable.length > 0) throw envError(unavailable.map((u) => `nemesis ${u.name} cannot run here: ${u.reason}`).join('; '));
-  return new ScheduledFaults(schedule, seed);
+  return new ScheduledFaults(schedule, seed, system);
 }
 
 const noFaults: Faults = {
@@ -83,6 +83,7 @@ class ScheduledFaults implements Faults {
   constructor(
     private readonly schedule: Schedule,
     private readonly seed: number,
+    private readonly system: System,
   ) {}
 
   describe(): Json {
@@ -92,7 +93,7 @@ class ScheduledFaults implements Faults {
   async setup(ctx: FaultContext): Promise<void> {
     const { recorder } = ctx;
     this.runner = new NemesisRunner(
-      { lab: ctx.lab, cluster: ctx.cluster, runDir: ctx.runDir, random: stream(this.seed, 'nemesis') },
+      { lab: ctx.lab, cluster: ctx.cluster, system: this.system, runDir: ctx.runDir, random: stream(this.seed, 'nemesis') },
       this.schedule,
       { record: (op) => recorder.record({ process: 'nemesis', type: op.type, f: op.f, value: op.value }) },
     );

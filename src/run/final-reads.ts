@@ -1,5 +1,5 @@
 // Final reads: after healing and recovery, read every key used on every node, so a lost or divergent write shows.
-import type { EtcdClient } from '../client/etcd.js';
+import type { Client } from '../client/client.js';
 import type { HistoryRecorder } from './recorder.js';
 
 /** A node that failed this many reads in a row is given up (a dead node would otherwise cost timeout × keys). */
@@ -17,7 +17,7 @@ export interface FinalReadResult {
  * node's reader to a fresh process id like any worker.
  */
 export async function finalReads(
-  client: EtcdClient,
+  client: Client,
   recorder: HistoryRecorder,
   nodes: readonly string[],
   keys: readonly string[],
@@ -32,7 +32,7 @@ export async function finalReads(
       let streak = 0;
       for (const key of keys) {
         const inv = recorder.invoke({ process, f: readF, key, value: null, node });
-        const c = await client.perform(readF, node, key, null);
+        const c = await client.invoke(inv);
         recorder.complete(inv, c);
         if (c.type === 'ok') {
           r.ok++;

@@ -19,8 +19,8 @@ export const RUN_FILES = {
 } as const;
 
 export const nodeDir = (runDir: string, node: string): string => join(runDir, RUN_FILES.nodesDir, node);
-/** zap JSON log of a node. */
-export const nodeLog = (runDir: string, node: string): string => join(nodeDir(runDir, node), 'etcd.log');
+/** A node's log; each system names its file (System.logName: etcd.log, antietcd.log, ...). */
+export const nodeLog = (runDir: string, node: string, logName: string): string => join(nodeDir(runDir, node), logName);
 /** MetricsSample per line. */
 export const nodeMetrics = (runDir: string, node: string): string => join(nodeDir(runDir, node), 'metrics.jsonl');
 
@@ -61,9 +61,11 @@ export interface TestRecord {
  * - stall: the harness's own event loop was blocked `ms` milliseconds ending at `time` (timings inside are suspect)
  * - leader: the harness observed `node` as leader (term when known)
  * - error: something the run survived (a node failed to restart, ...)
+ * - crash: a node exited on its own (nobody killed or stopped it): `exit` says how, `log` is its last lines
  */
 export type RunEvent =
   | { time: number; type: 'phase'; phase: string }
   | { time: number; type: 'stall'; ms: number }
   | { time: number; type: 'leader'; node: string | null; term?: number }
-  | { time: number; type: 'error'; message: string };
+  | { time: number; type: 'error'; message: string }
+  | { time: number; type: 'crash'; node: string; exit: string; log: string[] };

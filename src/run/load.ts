@@ -1,5 +1,5 @@
 // The client load: `concurrency` workers, each bound to one node, issuing generated ops and recording them.
-import type { EtcdClient } from '../client/etcd.js';
+import type { Client } from '../client/client.js';
 import type { OpGenerator } from '../generator/generator.js';
 import type { RateLimiter } from '../generator/rate.js';
 import type { HistoryRecorder } from './recorder.js';
@@ -13,7 +13,7 @@ const PAUSE_AFTER_ERROR_MS = 20;
 export interface LoadOptions {
   concurrency: number;
   generator: OpGenerator;
-  client: EtcdClient;
+  client: Client;
   recorder: HistoryRecorder;
   rate?: RateLimiter;
   /** A worker hit a bug (not a store error: those are outcomes); the load stops and this is told why. */
@@ -75,7 +75,7 @@ export class Load {
       }
       const d = generator.next(w);
       const inv = recorder.invoke({ process, f: d.f, key: d.key, value: d.value, node: d.node, intended });
-      const c = await client.perform(d.f, d.node, d.key, d.value);
+      const c = await client.invoke(inv);
       recorder.complete(inv, c);
       if (c.type === 'info') {
         // The op may still take effect at any later time, so this process can never issue again (Jepsen).

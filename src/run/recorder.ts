@@ -1,6 +1,5 @@
 // Records the history as it happens: stamps index and time (one monotonic clock) and appends to history.jsonl.
-import type { Json, Op, ProcessId } from '../history/op.js';
-
+import type { Completion, Json, Op, ProcessId } from '../history/op.js';
 
 export interface InvokeFields {
   process: ProcessId;
@@ -9,13 +8,6 @@ export interface InvokeFields {
   value?: Json;
   node?: string;
   intended?: number;
-}
-
-export interface CompletionFields {
-  type: 'ok' | 'fail' | 'info';
-  value?: Json;
-  succeeded?: boolean;
-  error?: string;
 }
 
 /** Completed client operations so far, by type (the progress line turns these into rates). */
@@ -55,7 +47,7 @@ export class HistoryRecorder {
     return op;
   }
 
-  complete(invocation: Op, c: CompletionFields): Op {
+  complete(invocation: Op, c: Completion): Op {
     const op: Op = { index: this.index++, time: this.now(), process: invocation.process, type: c.type, f: invocation.f };
     if (invocation.key !== undefined) op.key = invocation.key;
     op.value = c.value !== undefined ? c.value : (invocation.value ?? null);

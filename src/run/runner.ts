@@ -2,7 +2,6 @@
 // teardown, recording history and events as it goes; cleans up on every path, including Ctrl-C.
 import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EtcdClient } from '../client/etcd.js';
 import { OpGenerator } from '../generator/generator.js';
 import { planPhases, type PhaseName } from '../generator/phases.js';
 import { newSeed } from '../generator/random.js';
@@ -13,9 +12,9 @@ import { isRoot } from '../lab/exec.js';
 import { createLab, defaultLabKind } from '../lab/factory.js';
 import type { Lab } from '../lab/lab.js';
 import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
-import { etcdSystem } from '../system/etcd.js';
-import type { Cluster } from '../system/system.js';
-import type { TestSpec } from '../test/spec.js';
+import { resolveSystem, settingsFor } from '../system/index.js';
+import type { Cluster, RaftSettings, System } from '../system/system.js';
+import { specSettings, type TestSpec } from '../test/spec.js';
 import { envError, FaultlineError, usageError } from '../util/errors.js';
 import { createWorkload } from '../workload/index.js';
 import { createFaults, type Faults } from './faults.js';
@@ -33,7 +32,8 @@ export interface RunOptions {
   spec: TestSpec;
   /** results/ root; the run goes to <resultsDir>/<name>/<stamp>-<runid>/. */
   resultsDir: string;
-  etcdBin?: string;
+  /** The store's binary or its directory (--bin). */
+  binPath?: string;
   /** argv as typed, recorded in test.json for reproduction. */
   command: string[];
   /** Where progress lines go (stderr under --json). */
@@ -47,6 +47,7 @@ export interface RunSummary {
   runId: string;
   seed: number;
   lab: 'host' | 'netns';
+  system: string;
   interrupted: boolean;
   counts: Counts;
   keys: number;
@@ -73,29 +74,37 @@ function linkLatest(testDir: string, runName: string): void {
   }
 }
 
+interface Preflight {
+  version: string;
+  lab: 'host' | 'netns';
+  system: System;
+  settings: RaftSettings;
+}
+
 /** Checks that cost nothing and create nothing, so bad environments fail before any resource exists. */
-async function preflight(spec: TestSpec, etcdBin: string | undefined): Promise<{ version: string; lab: 'host' | 'netns' }> {
+async function preflight(spec: TestSpec, binPath: string | undefined, say: (line: string) => void): Promise<Preflight> {
   const lab = spec.lab ?? defaultLabKind();
   if (lab === 'netns' && !isRoot()) throw envError('the netns lab needs root: run as root (sudo) or use --lab host');
-  const { version } = await etcdSystem.detect(etcdBin);
-  return { version, lab };
+  const { system, version, note } = await resolveSystem(spec.system, binPath);
+  if (note) say(`faultline: ${note}`);
+  return { version, lab, system, settings: settingsFor(system, specSettings(spec)) };
 }
 
 export async function runTest(o: RunOptions): Promise<RunSummary> {
   const { spec } = o;
-  const { version, lab: labKind } = await preflight(spec, o.etcdBin);
+  const { version, lab: labKind, system, settings } = await preflight(spec, o.binPath, (l) => o.progress.write(l + '\n'));
   const workload = createWorkload(spec.workload.name, { valueRange: spec.workload.valueRange });
   if (!workload) throw new FaultlineError(`unknown workload ${spec.workload.name}`, 3);
   const seed = spec.seed ?? newSeed();
   const runId = newRunId();
   await sweepDeadRuns();
   const registry = RunRegistry.create(runId, labKind);
-  const lab: Lab = createLab(labKind, { runId, nodeCount: spec.nodes, registry });
+  const lab: Lab = createLab(labKind, { runId, nodeCount: spec.nodes, registry, ports: system.ports });
   const nodes = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);
   // Faults are resolved against the lab before anything is created: an unavailable fault is a usage problem.
   let faults: Faults;
   try {
-    faults = createFaults(spec.nemesis, lab, seed);
+    faults = createFaults(spec.nemesis, lab, system, seed);
   } catch (e) {
     await registry.release();
     throw e;
@@ -135,10 +144,10 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     startedAt: started.toISOString(),
     t0EpochMs: started.getTime(),
     command: o.command,
-    system: 'etcd',
+    system: system.name,
     lab: labKind,
     nodes,
-    settings: { heartbeatMs: spec.raft.heartbeatMs, electionMs: spec.raft.electionMs, preVote: spec.raft.preVote, ...(spec.raft.snapshotCount ? { snapshotCount: spec.raft.snapshotCount } : {}) },
+    settings,
     model: workload.model,
     initial: workload.initial,
     workload: workload.name,
@@ -148,7 +157,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     timeLimitS: spec.timeLimitS,
     serializableReads: spec.serializableReads,
     versions: { faultline: FAULTLINE_VERSION, node: process.version, system: version },
-    spec: { ...spec, seed } as unknown as Json,
+    spec: { ...spec, system: system.name, seed } as unknown as Json,
   };
   writeFileSync(join(runDir, RUN_FILES.test), JSON.stringify(record, null, 2) + '\n');
 
@@ -179,7 +188,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   };
 
   let cluster: Cluster | undefined;
-  const client = new EtcdClient({ timeoutMs: spec.timeoutMs, serializableReads: spec.serializableReads, connectionsPerNode: Math.ceil(spec.concurrency / spec.nodes) + 1 });
+  const client = system.createClient({ timeoutMs: spec.timeoutMs, localReads: spec.serializableReads, connectionsPerNode: Math.ceil(spec.concurrency / spec.nodes) + 1 });
   const generator = new OpGenerator(workload, {
     seed,
     concurrency: spec.concurrency,
@@ -203,6 +212,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     };
   });
   let reads: FinalReadResult[] = [];
+  let closed = false;
   let stalls = { count: 0, worstMs: 0 };
 
   try {
@@ -210,13 +220,20 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     progress.start();
     await lab.up();
     if (abort.signal.aborted) throw new Interrupted();
-    cluster = await etcdSystem.createCluster({ lab, settings: record.settings, runDir, t0, ...(o.etcdBin ? { binPath: o.etcdBin } : {}) });
+    cluster = await system.createCluster({ lab, settings: record.settings, runDir, t0, ...(o.binPath ? { binPath: o.binPath } : {}) });
+    cluster.onCrash((c) => {
+      // Reported a moment after the exit (the log drains first); past the end of the run there is nowhere to write.
+      if (closed) return;
+      event({ time: recorder.now(), type: 'crash', node: c.node, exit: c.exit, log: c.logTail });
+      const said = [...c.logTail].reverse().find((l) => /error|panic|fatal|exception|bug/i.test(l));
+      survived(`${system.name} node ${c.node} crashed (${c.exit})${said ? `: ${said.trim().slice(0, 160)}` : ''}`);
+    });
     try {
       await cluster.start();
     } catch (e) {
-      throw envError(`etcd cluster did not start: ${(e as Error).message.split('\n')[0]} (node logs: ${join(runDir, RUN_FILES.nodesDir)})`);
+      throw envError(`${system.name} cluster did not start: ${(e as Error).message.split('\n')[0]} (node logs: ${join(runDir, RUN_FILES.nodesDir)})`);
     }
-    cluster.startMetrics(1000);
+    cluster.metrics?.startMetrics(1000);
     for (const n of nodes) await client.open(n, cluster.clientUrl(n));
     await faults.setup({ lab, cluster, runDir, recorder });
     leaders = new LeaderWatch(cluster, (l) => event({ time: recorder.now(), type: 'leader', node: l }));
@@ -284,7 +301,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     stalls = stall.stop();
     enter('done');
     await step('close client', () => client.close());
-    await step('stop metrics', () => cluster?.stopMetrics());
+    await step('stop metrics', () => cluster?.metrics?.stopMetrics());
     await step('cluster teardown', () => cluster?.teardown());
     await step('lab down', () => lab.down());
     await step('release registry', async () => {
@@ -292,6 +309,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
       if (left.length > 0) throw new Error(left.join('; '));
     });
     await step('close history', () => history.close());
+    closed = true;
     eventsFile.close();
   }
   return {
@@ -299,6 +317,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     runId,
     seed,
     lab: labKind,
+    system: system.name,
     interrupted: abort.signal.aborted,
     counts: { ...recorder.counts },
     keys: generator.keys.keys().length,

@@ -5,6 +5,7 @@ import type { Json } from '../history/op.js';
 import { nemesisNames } from '../nemesis/registry.js';
 import { packageRoot } from '../test/spec.js';
 import { usageError } from '../util/errors.js';
+import { findSystem, settingsFor, SYSTEM_NAMES } from '../system/index.js';
 import { WORKLOAD_NAMES } from '../workload/index.js';
 import type { ClusterSettings, Form, RaftOverride, ScenarioPreset, Variant } from './types.js';
 
@@ -71,6 +72,12 @@ function raft(c: Checker, v: Json | undefined, path: string): RaftOverride {
   return out;
 }
 
+function switches(c: Checker, v: Json | undefined, path: string): Record<string, boolean | number> {
+  const o = c.obj(v, path);
+  for (const [k, x] of Object.entries(o)) if (typeof x !== 'boolean' && typeof x !== 'number') c.fail(`${path}.${k}`, 'must be true, false or a number');
+  return o as Record<string, boolean | number>;
+}
+
 /** Parses one preset; `kinds` are the registered measurement modules. */
 export function parsePreset(text: string, file: string, kinds: readonly string[]): ScenarioPreset {
   const c = new Checker(file);
@@ -85,12 +92,15 @@ export function parsePreset(text: string, file: string, kinds: readonly string[]
   const kind = c.str(o['kind'], 'kind');
   if (!kinds.includes(kind)) c.fail('kind', `unknown scenario kind "${kind}" (known: ${kinds.join(', ')})`);
   const co = c.obj(o['cluster'], 'cluster');
-  c.keys(co, 'cluster', ['nodes', 'lab', 'heartbeatMs', 'electionMs', 'preVote', 'concurrency', 'timeoutMs', 'workload', 'rate']);
+  c.keys(co, 'cluster', ['system', 'systemOptions', 'nodes', 'lab', 'heartbeatMs', 'electionMs', 'preVote', 'concurrency', 'timeoutMs', 'workload', 'rate']);
+  const system = co['system'] ?? 'etcd';
+  if (typeof system !== 'string' || !findSystem(system)) c.fail('cluster.system', `must be one of ${SYSTEM_NAMES.join(', ')}`);
   const lab = co['lab'] ?? 'host';
   if (lab !== 'host' && lab !== 'netns') c.fail('cluster.lab', 'must be host or netns');
   const workload = co['workload'] ?? 'register';
   if (typeof workload !== 'string' || !WORKLOAD_NAMES.includes(workload)) c.fail('cluster.workload', `must be one of ${WORKLOAD_NAMES.join(', ')}`);
   const cluster: ClusterSettings = {
+    system: system as string,
     nodes: c.num(co['nodes'], 'cluster.nodes', 1, true),
     lab: lab as 'host' | 'netns',
     heartbeatMs: c.num(co['heartbeatMs'] ?? 100, 'cluster.heartbeatMs', 1, true),
@@ -100,6 +110,7 @@ export function parsePreset(text: string, file: string, kinds: readonly string[]
     timeoutMs: c.num(co['timeoutMs'] ?? 2000, 'cluster.timeoutMs', 10, true),
     workload: workload as string,
   };
+  if (co['systemOptions'] !== undefined) cluster.systemOptions = switches(c, co['systemOptions'], 'cluster.systemOptions');
   if (co['rate'] !== undefined) cluster.rate = c.num(co['rate'], 'cluster.rate', 0.1);
   if (cluster.nodes > 9) c.fail('cluster.nodes', 'must be at most 9');
   if (!Array.isArray(o['variants']) || o['variants'].length === 0) c.fail('variants', 'must be a non-empty array');
@@ -107,7 +118,7 @@ export function parsePreset(text: string, file: string, kinds: readonly string[]
   const variants: Variant[] = (o['variants'] as Json[]).map((v, i) => {
     const p = `variants[${i}]`;
     const vo = c.obj(v, p);
-    c.keys(vo, p, ['name', 'label', 'fault', 'options', 'raft']);
+    c.keys(vo, p, ['name', 'label', 'fault', 'options', 'raft', 'systemOptions']);
     const fault = c.str(vo['fault'], `${p}.fault`);
     if (!known.includes(fault)) c.fail(`${p}.fault`, `unknown nemesis "${fault}" (known: ${known.join(', ')})`);
     const name = c.str(vo['name'], `${p}.name`);
@@ -115,9 +126,18 @@ export function parsePreset(text: string, file: string, kinds: readonly string[]
     const out: Variant = { name, label: c.str(vo['label'] ?? name, `${p}.label`), fault };
     if (vo['options'] !== undefined) out.options = c.obj(vo['options'], `${p}.options`);
     if (vo['raft'] !== undefined) out.raft = raft(c, vo['raft'], `${p}.raft`);
-    const hb = out.raft?.heartbeatMs ?? cluster.heartbeatMs;
-    const el = out.raft?.electionMs ?? cluster.electionMs;
-    if (el < 5 * hb) c.fail(`${p}.raft`, `electionMs (${el}) must be at least 5 × heartbeatMs (${hb}) (etcd refuses to start otherwise)`);
+    if (vo['systemOptions'] !== undefined) out.systemOptions = switches(c, vo['systemOptions'], `${p}.systemOptions`);
+    // The system's own rules (etcd: election >= 5 x heartbeat), so a bad preset fails before any trial runs.
+    try {
+      settingsFor(findSystem(cluster.system)!, {
+        heartbeatMs: out.raft?.heartbeatMs ?? cluster.heartbeatMs,
+        electionMs: out.raft?.electionMs ?? cluster.electionMs,
+        preVote: out.raft?.preVote ?? cluster.preVote,
+        options: { ...cluster.systemOptions, ...out.systemOptions },
+      });
+    } catch (e) {
+      c.fail(`${p}`, (e as Error).message);
+    }
     return out;
   });
   if (new Set(variants.map((v) => v.name)).size !== variants.length) c.fail('variants', 'variant names must be unique');

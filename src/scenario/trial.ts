@@ -49,7 +49,7 @@ export function trialSpec(p: ScenarioPreset, v: Variant, f: Form): TestSpec {
   const spec: TestSpec = {
     name: `${p.name}-${v.name}`,
     description: `scenario ${p.name}, variant ${v.label}: ${p.claim}`,
-    system: 'etcd',
+    system: p.cluster.system,
     lab: p.cluster.lab,
     nodes: p.cluster.nodes,
     workload: { name: p.cluster.workload, opsPerKey: 300, valueRange: 5 },
@@ -67,6 +67,8 @@ export function trialSpec(p: ScenarioPreset, v: Variant, f: Form): TestSpec {
     },
   };
   if (p.cluster.rate !== undefined) spec.rate = p.cluster.rate;
+  const options = { ...p.cluster.systemOptions, ...v.systemOptions };
+  if (Object.keys(options).length > 0) spec.systemOptions = options;
   return spec;
 }
 
@@ -75,12 +77,12 @@ export interface TrialOptions {
   command: string[];
   progress: NodeJS.WritableStream & { isTTY?: boolean };
   signal?: AbortSignal;
-  etcdBin?: string;
+  binPath?: string;
 }
 
 export async function runTrial(p: ScenarioPreset, v: Variant, f: Form, o: TrialOptions): Promise<TrialRun> {
   const spec = trialSpec(p, v, f);
-  const summary = await runTest({ spec, resultsDir: o.resultsDir, command: o.command, progress: o.progress, ...(o.signal ? { signal: o.signal } : {}), ...(o.etcdBin ? { etcdBin: o.etcdBin } : {}) });
+  const summary = await runTest({ spec, resultsDir: o.resultsDir, command: o.command, progress: o.progress, ...(o.signal ? { signal: o.signal } : {}), ...(o.binPath ? { binPath: o.binPath } : {}) });
   const analysis = await analyzeRun(summary.runDir, { timeoutS: 60 });
   const results = JSON.parse(readFileSync(analysis.resultsPath, 'utf8')) as ResultsFile;
   const run = loadRun(summary.runDir);
@@ -90,7 +92,7 @@ export async function runTrial(p: ScenarioPreset, v: Variant, f: Form, o: TrialO
     summary,
     results,
     calls: pairCalls(run.history),
-    elections: electionsFromLogs(run.logs, run.test?.t0EpochMs ?? 0),
+    elections: electionsFromLogs(run.logs, run.test?.t0EpochMs ?? 0, run.system),
     faults: faultEvents(run.history),
     stalls: stallsOf(run.events),
     nodes: run.test?.nodes ?? [],

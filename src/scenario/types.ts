@@ -30,9 +30,14 @@ export interface Variant {
   fault: string;
   options?: Record<string, Json>;
   raft?: RaftOverride;
+  /** The system's own switches for this variant (merged over the cluster's). */
+  systemOptions?: Record<string, boolean | number>;
 }
 
 export interface ClusterSettings {
+  /** The store the claim is about (default etcd: the catalogue's claims were measured on it). */
+  system: string;
+  systemOptions?: Record<string, boolean | number>;
   nodes: number;
   lab: 'host' | 'netns';
   heartbeatMs: number;

@@ -17,7 +17,7 @@ export function readFacts(runDir: string, scenario: Scenario): RunFacts {
   const okWrites = pairCalls(run.history)
     .filter((c) => c.outcome === 'ok' && c.complete !== undefined && isWrite(c.f))
     .map((c) => ({ invokeS: c.invoke / NS, completeS: c.complete! / NS }));
-  const events = electionsFromLogs(run.logs, run.test?.t0EpochMs ?? 0).map((e) => ({ timeS: e.time / NS, node: e.node, term: e.term, event: e.event }));
+  const events = electionsFromLogs(run.logs, run.test?.t0EpochMs ?? 0, run.system).map((e) => ({ timeS: e.time / NS, node: e.node, term: e.term, event: e.event }));
   return {
     scenario: scenario.name,
     kind: scenario.kind,

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { analyze } from '../run/analyze.js';
 import { runTest } from '../run/runner.js';
 import { loadSpecFile, specPath, type TestSpec } from '../test/spec.js';
+import { SettingsRefused } from '../system/index.js';
 import { FaultlineError, usageError } from '../util/errors.js';
 import { readFacts } from './facts.js';
 import { combineRepetitions, combineVerdicts, measureRepetition } from './measure.js';
@@ -19,7 +20,7 @@ export interface SweepOptions {
   /** Preset or spec path the runs start from (workload, concurrency, timeouts); default register. */
   spec?: string;
   seed: number;
-  etcdBin?: string;
+  binPath?: string;
   command: string[];
   /** Sweep progress lines. */
   log: (line: string) => void;
@@ -66,9 +67,12 @@ function specFor(base: TestSpec, cell: CellRecord, sc: Scenario, o: SweepOptions
   spec.warmupS = sc.warmupS;
   spec.recoveryS = sc.recoveryS;
   spec.nemesis = sc.nemesis;
-  // Not checked against etcd's 5× rule here on purpose: etcd itself decides, and a refusal is a finding.
+  // Not checked here on purpose: the system's own rules (System.checkSettings) or the store itself decide, and a
+  // refusal is a finding.
   spec.raft = { ...spec.raft, heartbeatMs: cell.heartbeatMs, electionMs: cell.electionMs, preVote: cell.preVote };
   spec.seed = o.seed + rep - 1;
+  if (o.identity.system) spec.system = o.identity.system;
+  if (o.identity.systemOptions) spec.systemOptions = { ...spec.systemOptions, ...o.identity.systemOptions };
   return spec;
 }
 
@@ -133,7 +137,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
         o.log(`cell ${ci + 1}/${total} ${cell.id} rep ${rep}/${o.identity.repeat} ${sc.name}: running (${sc.timeLimitS} s of load)`);
         const spec = specFor(base, cell, sc, seedOpts, rep);
         try {
-          const summary = await runTest({ spec, resultsDir: runsRoot, command: o.command, progress: o.runProgress, ...(o.signal ? { signal: o.signal } : {}), ...(o.etcdBin ? { etcdBin: o.etcdBin } : {}) });
+          const summary = await runTest({ spec, resultsDir: runsRoot, command: o.command, progress: o.runProgress, ...(o.signal ? { signal: o.signal } : {}), ...(o.binPath ? { binPath: o.binPath } : {}) });
           if (summary.interrupted) {
             interrupted = true;
             break outer;
@@ -143,6 +147,12 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
           ran++;
           o.log(`cell ${ci + 1}/${total} ${cell.id} rep ${rep} ${sc.name}: ${a.valid === true ? 'valid' : a.valid === false ? 'INVALID' : 'unknown'}`);
         } catch (e) {
+          if (e instanceof SettingsRefused) {
+            cell.status = 'refused';
+            cell.reason = e.problems.join('; ');
+            o.log(`cell ${ci + 1}/${total} ${cell.id}: refused by ${e.system}: ${cell.reason}`);
+            break;
+          }
           if (!(e instanceof FaultlineError) || e.code === 3) throw e;
           // No new run directory: the run never began (etcd missing, no root, fault unavailable here). That is
           // true of every cell, so the sweep stops with runTest's own message.

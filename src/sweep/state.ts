@@ -24,6 +24,9 @@ export interface SweepIdentity {
   nemesis: string[];
   /** null: netns as root, host otherwise (decided per run, as `faultline run` does). */
   lab: 'host' | 'netns' | null;
+  /** The store and its own switches; absent: the default system (etcd when installed, else antietcd). */
+  system?: string;
+  systemOptions?: Record<string, boolean | number>;
 }
 
 export interface FinishedRun {

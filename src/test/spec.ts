@@ -9,12 +9,17 @@ import { createWorkload, WORKLOAD_NAMES } from '../workload/index.js';
 import type { Mix } from '../workload/workload.js';
 import { parseLocated, plain, JsonSyntaxError, type JNode, type Pos } from '../util/json-locate.js';
 import { validate, type Schema } from './schema.js';
+import { settingsFor, systemByName, SYSTEM_NAMES } from '../system/index.js';
+import type { RaftSettings } from '../system/system.js';
 
 /** A resolved test: every field has a value. */
 export interface TestSpec {
   name: string;
   description: string;
-  system: 'etcd';
+  /** undefined: etcd when installed, else the embedded antietcd (decided at run time, like the lab). */
+  system?: string;
+  /** The system's own switches by name (System.options), e.g. { staleRead: false } for antietcd. */
+  systemOptions?: Record<string, boolean | number>;
   /** undefined: netns when root, else host (decided at run time). */
   lab?: LabKind;
   nodes: number;
@@ -51,7 +56,8 @@ const SPEC_SCHEMA: Schema = {
   fields: {
     name: { type: 'string' },
     description: { type: 'string' },
-    system: { type: 'string', enum: ['etcd'] },
+    system: { type: 'string', enum: [...SYSTEM_NAMES] },
+    systemOptions: { type: 'record', values: { type: 'oneOf', options: [{ type: 'boolean' }, { type: 'number' }] } },
     lab: { type: 'string', enum: ['host', 'netns'] },
     nodes: { type: 'number', integer: true, min: 1, max: 9 },
     workload: {
@@ -91,7 +97,6 @@ const SPEC_SCHEMA: Schema = {
 export const DEFAULT_SPEC: TestSpec = {
   name: 'register',
   description: 'Independent registers (read/write/cas) under the default nemesis schedule',
-  system: 'etcd',
   nodes: 3,
   workload: { name: 'register', opsPerKey: 300, valueRange: 5 },
   nemesis: 'default',
@@ -106,6 +111,9 @@ export const DEFAULT_SPEC: TestSpec = {
 
 /** Flags of `faultline run` that override the spec file. */
 export interface SpecOverrides {
+  system?: string;
+  /** Merged over the spec file's systemOptions. */
+  systemOptions?: Record<string, boolean | number>;
   lab?: LabKind;
   nodes?: number;
   timeLimitS?: number;
@@ -200,8 +208,11 @@ export function loadSpecFile(file: string): TestSpec {
       checkMix(e.value, `workload.nodeMix.${e.key}`);
     }
   }
-  const raft = field(root, 'raft');
-  if (spec.raft.electionMs < 5 * spec.raft.heartbeatMs) at(file, raft?.pos ?? root.pos, `raft: electionMs (${spec.raft.electionMs}) must be at least 5 × heartbeatMs (${spec.raft.heartbeatMs}) (etcd refuses to start otherwise)`);
+  // A named system checks its own rules here, located; with no system the run checks once it has picked one.
+  if (spec.system !== undefined) {
+    const problem = settingsProblem(spec);
+    if (problem) at(file, (field(root, 'raft') ?? field(root, 'systemOptions') ?? root).pos, problem);
+  }
   return spec;
 }
 
@@ -209,6 +220,8 @@ export function loadSpecFile(file: string): TestSpec {
 export function resolveSpec(arg: string | undefined, o: SpecOverrides): TestSpec {
   const file = specPath(arg ?? 'register');
   const spec = loadSpecFile(file);
+  if (o.system !== undefined) spec.system = o.system;
+  if (o.systemOptions !== undefined) spec.systemOptions = { ...spec.systemOptions, ...o.systemOptions };
   if (o.lab !== undefined) spec.lab = o.lab;
   if (o.nodes !== undefined) spec.nodes = o.nodes;
   if (o.timeLimitS !== undefined) spec.timeLimitS = o.timeLimitS;
@@ -222,10 +235,28 @@ export function resolveSpec(arg: string | undefined, o: SpecOverrides): TestSpec
   if (o.seed !== undefined) spec.seed = o.seed;
   if (o.timeoutMs !== undefined) spec.timeoutMs = o.timeoutMs;
 
-  if (spec.raft.electionMs < 5 * spec.raft.heartbeatMs)
-    throw usageError(`--election ${spec.raft.electionMs} must be at least 5 × --heartbeat ${spec.raft.heartbeatMs} (etcd refuses to start otherwise)`);
+  if (spec.system !== undefined) {
+    const problem = settingsProblem(spec);
+    if (problem) throw usageError(problem);
+  }
   for (const n of Object.keys(spec.workload.nodeMix ?? {})) {
     if (Number(n.slice(1)) > spec.nodes) throw usageError(`${shown(file)}: workload.nodeMix names ${n}, but --nodes is ${spec.nodes}`);
   }
   return spec;
+}
+
+/** The settings a spec gives its system (System.options filled in by the system registry). */
+export function specSettings(spec: TestSpec): RaftSettings {
+  const { heartbeatMs, electionMs, preVote, snapshotCount } = spec.raft;
+  return { heartbeatMs, electionMs, preVote, ...(snapshotCount ? { snapshotCount } : {}), ...(spec.systemOptions ? { options: spec.systemOptions } : {}) };
+}
+
+/** The system's own verdict on the spec's settings, as one line, or undefined when it accepts them. */
+function settingsProblem(spec: TestSpec): string | undefined {
+  try {
+    settingsFor(systemByName(spec.system!), specSettings(spec));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }

@@ -38,7 +38,7 @@ describe.skipIf(!root)('host lab link semantics on raw TCP (root)', () => {
   beforeAll(async () => {
     const runId = newRunId();
     registry = RunRegistry.create(runId, 'host');
-    lab = new HostLab({ runId, nodeCount: 2, registry });
+    lab = new HostLab({ runId, nodeCount: 2, registry, ports: { ports: { client: 2379, peer: 2380 }, peer: ['peer'] } });
     await lab.up();
   });
   // Each test's processes go even when it fails, so the next test can listen on the same ports.
@@ -56,9 +56,9 @@ describe.skipIf(!root)('host lab link semantics on raw TCP (root)', () => {
   async function connect(dialer: string, listener: string, tag: string): Promise<{ server: Proc; client: Proc }> {
     const l = lab.node(listener);
     const d = lab.node(dialer);
-    const server = run(l.uid!, SERVER, l.peerPort);
+    const server = run(l.uid!, SERVER, l.ports['peer']!);
     expect(await server.waitFor('listening', 5000)).toBe(true);
-    const client = run(d.uid!, CLIENT, l.peerPort);
+    const client = run(d.uid!, CLIENT, l.ports['peer']!);
     expect(await client.waitFor('connected', 5000)).toBe(true);
     client.child.stdin.write(`${tag}-warm\n`);
     expect(await client.waitFor(`echo ${tag}-warm`, 5000)).toBe(true);

@@ -11,7 +11,7 @@ const { RunRegistry, newRunId } = await import('${dist}lab/registry.js');
 const { EtcdSystem } = await import('${dist}system/etcd.js');
 const { mkdtempSync, rmSync } = await import('node:fs');
 const runId = newRunId(); const registry = RunRegistry.create(runId, 'host');
-const lab = new HostLab({ runId, nodeCount: 3, registry });
+const lab = new HostLab({ runId, nodeCount: 3, registry, ports: new EtcdSystem().ports });
 const dir = mkdtempSync('/tmp/fl-nr-');
 const out = {};
 try {

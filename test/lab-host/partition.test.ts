@@ -1,6 +1,7 @@
 // Host-lab network faults (root): iptables owner + connmark rules cut loopback links between etcd nodes.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostChain } from '../../src/lab/host.js';
 import { put } from '../../src/system/etcd-api.js';
 import { eventually, startCluster, type Fixture } from '../system/fixture.js';
 
@@ -12,7 +13,7 @@ describe.skipIf(!root)('host lab partitions (root)', () => {
   let chain = '';
   beforeAll(async () => {
     f = await startCluster(3);
-    chain = f.lab.chain;
+    chain = hostChain(f.lab.runId);
   });
   afterAll(async () => {
     await f?.close();

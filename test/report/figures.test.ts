@@ -16,6 +16,7 @@ import { faultWindows, stalls, windowFigures } from '../../src/report/windows.js
 import { measure } from '../../src/report/measure.js';
 import { buildJunit } from '../../src/report/junit.js';
 import type { MetricsSample } from '../../src/system/system.js';
+import { etcdSystem } from '../../src/system/etcd.js';
 
 const S = 1e9;
 const MS = 1e6;
@@ -155,7 +156,7 @@ describe('raft health', () => {
   const t0 = Date.parse('2026-11-23T21:26:10.000Z');
 
   it('finds elections with their duration in a real etcd 3.4 log', () => {
-    const h = raftHealth(electionsFromLogs(logs, t0), [], 60, [], true);
+    const h = raftHealth(electionsFromLogs(logs, t0, etcdSystem), [], 60, [], true);
     expect(h.elections.map((e) => e.term)).toEqual([2, 3]);
     const e = h.elections[1]!;
     expect(e.leader).toBe('n2');

@@ -13,11 +13,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function specError(text: string): string {
+function specError(text: string): string;
+function specError(text: string, expectError: false): string | undefined;
+function specError(text: string, expectError = true): string | undefined {
   const file = join(dir, `s${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, text);
   try {
     loadSpecFile(file);
+    if (!expectError) return undefined;
   } catch (e) {
     expect(e).toBeInstanceOf(FaultlineError);
     expect((e as FaultlineError).code).toBe(3);
@@ -63,7 +66,13 @@ describe('spec files', () => {
     );
     expect(specError('{ "workload": { "name": "kv", "nodeMix": { "n4": { "get": 1 } } } }')).toMatch(/^F:1:44: workload\.nodeMix: no node "n4"/);
     expect(specError('{ "workload": { "name": "queue" } }')).toBe('F:1:25: workload.name: expected one of "register", "kv", got "queue"');
-    expect(specError('{ "raft": { "heartbeatMs": 300 } }')).toMatch(/^F:1:11: raft: electionMs \(1000\) must be at least 5 × heartbeatMs/);
+    // Each system checks its own rules: etcd's 5× rule, antietcd's lack of pre-vote, located at the raft block.
+    expect(specError('{ "system": "etcd", "raft": { "heartbeatMs": 300 } }')).toMatch(/^F:1:29: etcd: election timeout 1000 ms must be at least 5 × heartbeat 300 ms/);
+    expect(specError('{ "system": "antietcd", "raft": { "preVote": true } }')).toMatch(/^F:1:33: antietcd: antietcd \(TinyRaft\) has no pre-vote/);
+    expect(specError('{ "system": "antietcd", "systemOptions": { "bogus": 1 } }')).toMatch(/bogus is not an option of any system; this run uses antietcd/);
+    expect(specError('{ "system": "zk" }')).toMatch(/^F:1:13: system: expected one of "etcd", "antietcd"/);
+    // With no system named, the settings are the chosen system's business at run time: the spec itself is fine.
+    expect(specError('{ "raft": { "heartbeatMs": 300 } }', false)).toBeUndefined();
   });
 
   it('flags override the file', () => {
@@ -76,6 +85,8 @@ describe('spec files', () => {
   it('a missing spec names the presets folder; flags that break the spec are usage errors', () => {
     expect(() => resolveSpec('no-such-preset', {})).toThrow(/spec .*no-such-preset\.json not found/);
     expect(() => resolveSpec('stale-reads', { nodes: 2 })).toThrow(/nodeMix names n3, but --nodes is 2/);
-    expect(() => resolveSpec(undefined, { heartbeatMs: 500 })).toThrow(/--election 1000 must be at least 5 × --heartbeat 500/);
+    expect(() => resolveSpec(undefined, { system: 'etcd', heartbeatMs: 500 })).toThrow(/etcd: election timeout 1000 ms must be at least 5 × heartbeat 500 ms/);
+    expect(() => resolveSpec(undefined, { system: 'etcd', systemOptions: { staleRead: false } })).toThrow(/staleRead is an option of antietcd; this run uses etcd/);
+    expect(resolveSpec(undefined, { system: 'antietcd', systemOptions: { staleRead: false } }).systemOptions).toEqual({ staleRead: false });
   });
 });

@@ -1,17 +1,19 @@
-// Test fixture: a real etcd cluster in a host lab with its own run registry and run directory, torn down fully.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Test fixture: a real cluster (etcd by default) in a host or netns lab with its own run registry and run directory, torn down fully.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HostLab } from '../../src/lab/host.js';
+import { createLab } from '../../src/lab/factory.js';
+import type { Lab, LabKind } from '../../src/lab/lab.js';
 import { newRunId, RunRegistry } from '../../src/lab/registry.js';
-import { EtcdCluster, EtcdSystem } from '../../src/system/etcd.js';
-import type { RaftSettings } from '../../src/system/system.js';
+import { etcdSystem, type EtcdCluster } from '../../src/system/etcd.js';
+import { settingsFor } from '../../src/system/index.js';
+import type { Cluster, RaftSettings, System } from '../../src/system/system.js';
 
 export const FAST: RaftSettings = { heartbeatMs: 50, electionMs: 500, preVote: true };
 
-export interface Fixture {
-  lab: HostLab;
-  cluster: EtcdCluster;
+export interface Fixture<C extends Cluster = EtcdCluster> {
+  lab: Lab;
+  cluster: C;
   registry: RunRegistry;
   runDir: string;
   t0: bigint;
@@ -19,13 +21,15 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startCluster(nodeCount: number, settings: RaftSettings = FAST, keepDir = false): Promise<Fixture> {
+/** A real cluster of any system in a host or netns lab, with its own registry and run directory. */
+export async function startSystemCluster<C extends Cluster>(system: System, nodeCount: number, settings: RaftSettings, kind: LabKind = 'host', keepDir = false): Promise<Fixture<C>> {
   const runId = newRunId();
-  const registry = RunRegistry.create(runId, 'host');
+  const registry = RunRegistry.create(runId, kind);
   const runDir = mkdtempSync(join(tmpdir(), `fl-test-${runId}-`));
-  const lab = new HostLab({ runId, nodeCount, registry });
+  chmodSync(runDir, 0o755);
+  const lab = createLab(kind, { runId, nodeCount, registry, ports: system.ports });
   const t0 = process.hrtime.bigint();
-  let cluster: EtcdCluster | undefined;
+  let cluster: C | undefined;
   const close = async (): Promise<void> => {
     await cluster?.teardown();
     await lab.down();
@@ -35,13 +39,17 @@ export async function startCluster(nodeCount: number, settings: RaftSettings = F
   };
   try {
     await lab.up();
-    cluster = await new EtcdSystem().createCluster({ lab, settings, runDir, t0 });
+    cluster = (await system.createCluster({ lab, settings: settingsFor(system, settings), runDir, t0 })) as C;
     await cluster.start(30_000);
     return { lab, cluster, registry, runDir, t0, close };
   } catch (e) {
     await close().catch(() => undefined);
     throw e;
   }
+}
+
+export function startCluster(nodeCount: number, settings: RaftSettings = FAST, keepDir = false): Promise<Fixture<EtcdCluster>> {
+  return startSystemCluster<EtcdCluster>(etcdSystem, nodeCount, settings, 'host', keepDir);
 }
 
 /** Polls until `fn` returns a defined value or the time runs out. */

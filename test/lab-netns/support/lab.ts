@@ -7,6 +7,8 @@ import { isAlive, newRunId, RunRegistry } from '../../../src/lab/registry.js';
 
 export const TOOL = fileURLToPath(new URL('./nettool.mjs', import.meta.url));
 export const PROBE_PORT = 7000;
+/** The probe server listens on PROBE_PORT and PROBE_PORT + 1; partitions cut every address, not ports. */
+export const PROBE_PLAN = { ports: { client: PROBE_PORT }, peer: ['client'] };
 export const isRoot = process.getuid?.() === 0;
 
 /** Processes a registry currently records (to check after teardown that they are gone). */
@@ -17,7 +19,7 @@ export function recordedProcesses(registry: RunRegistry): { pid: number; startTi
 export async function startLab(nodeCount: number): Promise<{ lab: NetnsLab; registry: RunRegistry }> {
   const runId = newRunId();
   const registry = RunRegistry.create(runId, 'netns');
-  const lab = new NetnsLab({ runId, nodeCount, registry });
+  const lab = new NetnsLab({ runId, nodeCount, registry, ports: PROBE_PLAN });
   return { lab, registry };
 }
 
