@@ -1,5 +1,6 @@
 // What the report draws for a non-linearizable key: ops per process near the failure, the prefix, the stuck point.
 import type { CheckResult, PartitionResult } from '../checker/result.js';
+import type { Json } from '../history/op.js';
 import type { Call } from './calls.js';
 
 export interface EvidenceOp {
@@ -24,6 +25,8 @@ export interface KeyEvidence {
   prefix: { op: number; description: string; state: string }[];
   /** State after the prefix, and the ops that could not be placed next (legal: false = the model rejects it). */
   stuck: { state: string; frontier: number | null; candidates: { op: number; description: string; legal: boolean }[] } | null;
+  /** The anomaly in plain words: which op, on which node, when, saw what, and which acknowledged write it contradicts. */
+  explanation: string[];
 }
 
 export interface EvidenceFile {
@@ -70,7 +73,44 @@ function keyEvidence(p: PartitionResult, calls: readonly Call[]): KeyEvidence {
       outcome: c.outcome,
       description: desc.get(c.id) ?? describe(c),
     }));
-  return { key: p.key, opsInKey: inKey.length, ops, prefixLength: linearized.length, prefix: tail, stuck: p.stuck ?? null };
+  return { key: p.key, opsInKey: inKey.length, ops, prefixLength: linearized.length, prefix: tail, stuck: p.stuck ?? null, explanation: explain(p, byId, desc) };
+}
+
+const secs = (ns: number): string => `${(ns / 1e9).toFixed(3)} s`;
+const shown = (v: Json | undefined): string => (v === undefined || v === null ? 'nothing (absent)' : JSON.stringify(v));
+
+/**
+ * Sentences for a reader who knows neither the store nor the checker: the op that cannot be placed, what it
+ * saw, the state every valid order of the earlier ops leaves, and the last acknowledged change before it.
+ */
+function explain(p: PartitionResult, byId: ReadonlyMap<number, Call>, desc: ReadonlyMap<number, string>): string[] {
+  const key = p.key ?? 'the register';
+  const stuck = p.stuck;
+  if (!stuck) return [`${key}: no order of its operations is consistent with their real-time order and the model.`];
+  const frontier = stuck.frontier !== null ? byId.get(stuck.frontier) : undefined;
+  const rejected = stuck.candidates.filter((c) => !c.legal).map((c) => byId.get(c.op)).filter((c): c is Call => c !== undefined);
+  const culprit = frontier && rejected.includes(frontier) ? frontier : (rejected[0] ?? frontier);
+  const out: string[] = [];
+  const count = p.linearized?.length ?? 0;
+  if (!culprit) {
+    out.push(`${key}: after ${count} operations in a valid order the register holds ${stuck.state}, and none of the operations that must come next fits.`);
+    return out;
+  }
+  const where = `${culprit.node ? ` on ${culprit.node}` : ''} (process ${culprit.process}, invoked at ${secs(culprit.invoke)}${culprit.complete !== undefined ? `, answered at ${secs(culprit.complete)}` : ''})`;
+  const what = desc.get(culprit.id) ?? culprit.f;
+  out.push(`${key}: ${what}${where} cannot be explained. No order of the operations before it that respects when each was invoked and answered allows it; the longest such order found places ${count} operations and ends with ${key} = ${stuck.state}.`);
+  const isRead = /^(read|get)$/.test(culprit.f);
+  // The newest change acknowledged before the culprit began: what a correct store had to show it.
+  const acked = [...byId.values()]
+    .filter((c) => c.outcome === 'ok' && !/^(read|get)$/.test(c.f) && c.succeeded !== false && c.complete !== undefined && c.complete < culprit.invoke)
+    .sort((a, b) => b.complete! - a.complete!)[0];
+  if (isRead) {
+    out.push(`It returned ${shown(culprit.value)}.${acked ? ` The last change acknowledged before it began was ${desc.get(acked.id) ?? acked.f}${acked.node ? ` through ${acked.node}` : ''}, answered ok at ${secs(acked.complete!)} — ${secs(culprit.invoke - acked.complete!)} earlier.` : ''}`);
+    out.push('So either an acknowledged write was lost, or this read was served from a stale copy of the data.');
+  } else if (culprit.f === 'cas') {
+    out.push(`Its compare${culprit.succeeded === false ? ' failed' : ' succeeded'}, which no value ${key} can hold at that point allows.${acked ? ` The last change acknowledged before it began was ${desc.get(acked.id) ?? acked.f}, answered ok at ${secs(acked.complete!)}.` : ''}`);
+  }
+  return out;
 }
 
 /** Evidence for the failing partitions only: a valid key needs no picture, and the report must stay small. */

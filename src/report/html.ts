@@ -213,7 +213,9 @@ export function buildReportHtml(input: ReportInput): string {
     : '';
   const evidenceHtml =
     input.evidence.keys.length > 0
-      ? `<section id="evidence"><h2>Why it is not linearizable</h2><p>Per failing key: operations per process (bars from invocation to completion; dashed = never completed). Green: the longest linearizable prefix; red: operations the model rejects at that point; orange: operations that fit but lead nowhere.</p><div id="evidence-root"></div></section>`
+      ? `<section id="evidence"><h2>Why it is not linearizable</h2><p>Per failing key: operations per process (bars from invocation to completion; dashed = never completed). Green: the longest linearizable prefix; red: operations the model rejects at that point; orange: operations that fit but lead nowhere.</p>${input.evidence.keys
+          .map((k) => `<div class="why">${(k.explanation ?? []).map((s) => `<p>${h(s)}</p>`).join('')}</div>`)
+          .join('')}<div id="evidence-root"></div></section>`
       : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
