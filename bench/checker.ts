@@ -1,19 +1,31 @@
-// Benchmarks the linearizability checker on Porcupine's corpus and a synthetic 1M-op history.
+// Benchmarks the linearizability checker on Porcupine's corpus, a generated high-concurrency cas set and a 1M-op history.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, checkSync, closeWorkers } from '../src/checker/index.js';
 import { loadHistory } from '../src/history/import/load.js';
 import { readHistory } from '../src/history/reader.js';
 import { createModel } from '../src/model/registry.js';
+import { shapeOf, writeCasHistory } from './cas-histories.js';
 import { writeSyntheticHistory } from './synthetic-history.js';
 
 // Compiled to dist/bench/checker.js: the repository is two levels up; the corpus is the test fixtures' copy.
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CORPUS = join(REPO, 'test/checker/fixtures/porcupine/');
 const SYNTHETIC = join(tmpdir(), 'faultline-bench', 'synthetic-1m.jsonl');
+/** The generated high-concurrency cas-register set: how many histories, from which seed (--cas-count, --cas-seed). */
+const CAS_COUNT = Number(flag('--cas-count') ?? 40);
+const CAS_SEED = Number(flag('--cas-seed') ?? 7);
+const CAS_DIR = join(tmpdir(), 'faultline-bench', `cas-${CAS_SEED}-${CAS_COUNT}`);
+/** Per-file limit for the generated set, so one intractable history cannot stall the benchmark. */
+const CAS_TIMEOUT_S = 20;
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 
 interface Report {
   section: string;
@@ -151,6 +163,69 @@ const SECTIONS: Record<string, () => Promise<Report>> = {
   },
 };
 
+/** Writes the generated cas-register set once (it is deterministic in seed and count); returns its files. */
+async function casFiles(): Promise<string[]> {
+  mkdirSync(CAS_DIR, { recursive: true });
+  const files: string[] = [];
+  for (let i = 0; i < CAS_COUNT; i++) {
+    const s = shapeOf(CAS_SEED, i);
+    const f = join(CAS_DIR, `h${String(i).padStart(3, '0')}-k${s.keys}-p${s.procsPerKey}-n${s.ops}${s.staleReads + s.lostWrites + s.flippedCas > 0 ? `-m${s.staleReads}${s.lostWrites}${s.flippedCas}` : ''}.jsonl`);
+    if (!existsSync(f)) await writeCasHistory(f, s, CAS_SEED * 7919 + i);
+    files.push(f);
+  }
+  return files;
+}
+
+/**
+ * The generated set through the whole CLI in one call (both cores: files and partitions share the pool),
+ * and the same files checked one after another in one thread of this process (check time only, no
+ * startup), side by side in one run. CPU utilisation = (user + sys) / wall / cores, from /usr/bin/time.
+ */
+async function casSet(): Promise<Report> {
+  const files = await casFiles();
+  const one = (): { wall: number; cpu: number; rssMb: number; rows: { file: string; valid: unknown; ms: number; ops: number }[] } => {
+    const t = performance.now();
+    const r = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S maxrss %M', process.execPath, join(REPO, 'dist/src/cli/main.js'), 'check', '--json', '--timeout', String(CAS_TIMEOUT_S), ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const wall = performance.now() - t;
+    if (r.status !== 0 && r.status !== 1 && r.status !== 2) throw new Error(`faultline check exited ${r.status}: ${r.stderr}`);
+    const m = /cpu ([\d.]+) ([\d.]+) maxrss (\d+)/.exec(r.stderr)!;
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; valid: unknown; ms: number; ops: number });
+    return { wall, cpu: (Number(m[1]) + Number(m[2])) * 1000, rssMb: Math.round(Number(m[3]) / 1024), rows };
+  };
+  const sequential = async (): Promise<{ ms: number; verdicts: string[] }> => {
+    let total = 0;
+    const verdicts: string[] = [];
+    for (const f of files) {
+      const { ops } = await readHistory(f);
+      const t = performance.now();
+      const r = checkSync(ops, createModel({ name: 'cas-register' }), { evidence: 'none', timeoutMs: CAS_TIMEOUT_S * 1000 });
+      total += performance.now() - t;
+      verdicts.push(String(r.valid));
+    }
+    return { ms: total, verdicts };
+  };
+  const cli = one();
+  const seq = await sequential();
+  const cli2 = one();
+  const best = cli.wall <= cli2.wall ? cli : cli2;
+  const cores = availableParallelism();
+  const count = (v: string): number => best.rows.filter((r) => String(r.valid) === v).length;
+  const agree = best.rows.every((r, i) => String(r.valid) === seq.verdicts[i]);
+  const slow = [...best.rows].sort((a, b) => b.ms - a.ms).slice(0, 10);
+  const util = best.cpu / best.wall / cores;
+  const ops = best.rows.reduce((a, r) => a + r.ops, 0);
+  return {
+    section: 'cas-set',
+    lines: [
+      `generated cas-register set (seed ${CAS_SEED}): ${files.length} histories, ${ops} ops, 1-4 keys, 2-40 processes per key; ${count('true')} linearizable, ${count('false')} not, ${count('unknown')} unknown`,
+      `  faultline check, whole process, all files in one call: ${Math.round(best.wall)} ms wall (runs: ${Math.round(cli.wall)}, ${Math.round(cli2.wall)} ms), CPU ${Math.round(best.cpu)} ms = ${(util * 100).toFixed(0)}% of ${cores} cores, peak RSS ${best.rssMb} MB`,
+      `  same files one after another in one thread (check only, no startup): ${Math.round(seq.ms)} ms; verdicts ${agree ? 'agree' : 'DISAGREE'}`,
+      `  ten slowest files (check ms in the CLI run): ${slow.map((r) => `${r.file.split('/').pop()} ${r.ms.toFixed(0)} ms (${r.valid})`).join(', ')}`,
+    ],
+    figures: { casSetFiles: files.length, casSetOps: ops, casSetCliMs: Math.round(best.wall), casSetCpuUtilisation: Math.round(util * 100) / 100, casSetPeakRssMb: best.rssMb, casSetSequentialMs: Math.round(seq.ms), casSetVerdictsAgree: agree, casSetSlowestMs: Math.round(slow[0]?.ms ?? 0) },
+  };
+}
+
 /** The whole `faultline check` process over every jepsen file in one call: startup and parsing included. */
 function cliRun(): Report {
   const files = readdirSync(CORPUS + 'jepsen').sort().map((f) => CORPUS + 'jepsen/' + f);
@@ -192,8 +267,8 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(report) + '\n');
     return;
   }
-  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = only.length > 0 ? only : [...Object.keys(SECTIONS), 'cli', 'cli-synthetic'];
+  const only = process.argv.slice(2).filter((a, k, all) => !a.startsWith('-') && !all[k - 1]?.startsWith('--cas-'));
+  const names = only.length > 0 ? only : [...Object.keys(SECTIONS), 'cli', 'cas-set', 'cli-synthetic'];
   const all: Record<string, number | string | boolean> = {};
   console.log('targets (Porcupine, Go, this machine): jepsen 646 ms total (etcd_002 239 ms); kv partitioned 201 ms; kv c01+c10 unpartitioned 4.9 s;');
   console.log('  ours: whole CLI over jepsen <= 646 ms; every key of c50-bad < 60 s and 4 GB; 1M ops/1k keys < 30 s and 4 GB; stretch: c50 unpartitioned < 60 s\n');
@@ -201,6 +276,7 @@ async function main(): Promise<void> {
     let report: Report;
     if (name === 'cli') report = cliRun();
     else if (name === 'cli-synthetic') report = cliSynthetic();
+    else if (name === 'cas-set') report = await casSet();
     else {
       const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--section', name], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (r.status !== 0) throw new Error(`section ${name} failed: ${r.stderr}`);
