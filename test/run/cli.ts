@@ -11,8 +11,8 @@ export interface CliRun {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-export function startCli(args: string[]): CliRun {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], env?: NodeJS.ProcessEnv): CliRun {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -23,8 +23,8 @@ export function startCli(args: string[]): CliRun {
   return { child, done };
 }
 
-export function cli(args: string[]): CliRun['done'] {
-  return startCli(args).done;
+export function cli(args: string[], env?: NodeJS.ProcessEnv): CliRun['done'] {
+  return startCli(args, env).done;
 }
 
 /** Stops a CLI child we started, if it is still running (test cleanup on failure). */

@@ -1,0 +1,94 @@
+// Choosing the store: with no etcd on PATH the default run falls back to antietcd from npm and says so; naming a
+// missing store exits 4 with its install line; antietcd's durability switch decides the kill-all verdict.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestRecord } from '../../src/run/layout.js';
+import { cli, leftovers } from './cli.js';
+
+let dir: string;
+/** PATH with every program this machine has except etcd and etcdctl (the environment of a fresh machine). */
+let noEtcdPath: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fl-systems-'));
+  // Host-lab nodes run as their own uids and must reach their run directory.
+  chmodSync(dir, 0o755);
+  noEtcdPath = join(dir, 'bin');
+  mkdirSync(noEtcdPath);
+  for (const d of (process.env['PATH'] ?? '').split(delimiter)) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(d);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      // The first directory on PATH wins, as the shell would pick it.
+      if (n === 'etcd' || n === 'etcdctl' || existsSync(join(noEtcdPath, n))) continue;
+      symlinkSync(join(d, n), join(noEtcdPath, n));
+    }
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const env = (): NodeJS.ProcessEnv => ({ ...process.env, PATH: noEtcdPath });
+
+describe('system choice', () => {
+  it('without etcd, the default run uses antietcd from npm, says so in one line, and ends with a verdict and a report', async () => {
+    const results = join(dir, 'r1');
+    const r = await cli(['run', '--lab', 'host', '--time-limit', '8', '--nemesis', 'pause', '--results', results, '--json'], env());
+    expect([0, 1], r.stderr).toContain(r.code);
+    expect(r.stderr).toMatch(/^faultline: etcd not installed \(apt-get install etcd-server etcd-client\); using antietcd 1\.3\.1 from npm$/m);
+    const summary = JSON.parse(r.stdout) as { system: string; valid: unknown; reportPath: string; runId: string };
+    expect(summary.system).toBe('antietcd');
+    expect(typeof summary.valid).toBe('boolean');
+    expect(existsSync(summary.reportPath)).toBe(true);
+    const run = realpathSync(join(results, 'register', 'latest'));
+    const test = JSON.parse(readFileSync(join(run, 'test.json'), 'utf8')) as TestRecord;
+    expect(test.system).toBe('antietcd');
+    expect(test.versions.system).toBe('1.3.1');
+    expect(test.settings.options).toMatchObject({ staleRead: true, persistIntervalMs: 0 });
+    expect(existsSync(join(run, 'nodes', 'n1', 'antietcd.log'))).toBe(true);
+    // The Raft panel says plainly what antietcd does not expose instead of drawing empty charts.
+    expect(readFileSync(join(run, 'report.html'), 'utf8')).toMatch(/no \/metrics on antietcd: fsync and commit quantiles unavailable/);
+    expect(leftovers(summary.runId)).toEqual([]);
+  }, 120_000);
+
+  it('--system etcd without etcd exits 4 with the install line, and creates nothing', async () => {
+    const results = join(dir, 'r2');
+    const r = await cli(['run', '--system', 'etcd', '--lab', 'host', '--results', results], env());
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim()).toBe('etcd not found on PATH: install it (Debian/Ubuntu: apt-get install etcd-server etcd-client) or pass --bin DIR|PATH');
+    expect(existsSync(results)).toBe(false);
+  });
+
+  it('unknown systems and options of another system are usage errors', async () => {
+    const a = await cli(['run', '--system', 'zk9', '--results', join(dir, 'r3')]);
+    expect(a.code).toBe(3);
+    expect(a.stderr).toMatch(/unknown --system "zk9" \(known: etcd, antietcd/);
+    const b = await cli(['run', '--system', 'etcd', '--stale-read', 'off', '--results', join(dir, 'r3')]);
+    expect(b.code).toBe(3);
+    expect(b.stderr).toMatch(/--stale-read is an option of antietcd, not of etcd/);
+    const c = await cli(['run', '--system', 'antietcd', '--pre-vote', 'on', '--results', join(dir, 'r3')]);
+    expect(c.code).toBe(3);
+    expect(c.stderr).toMatch(/antietcd \(TinyRaft\) has no pre-vote/);
+    const d = await cli(['run', '--system', 'antietcd', '--etcd-bin', '/nowhere', '--results', join(dir, 'r3')]);
+    expect(d.code).toBe(4);
+    expect(d.stderr).toMatch(/--etcd-bin is deprecated/);
+    expect(d.stderr).toMatch(/antietcd not found at \/nowhere/);
+  });
+
+  it('antietcd kill-all: persisting on a 500 ms timer loses acknowledged writes (invalid); fsync on every change does not', async () => {
+    const lossy = await cli(['run', 'kill-all', '--system', 'antietcd', '--persist-interval', '500', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r4'), '--json']);
+    expect(lossy.code, lossy.stderr).toBe(1);
+    const s = JSON.parse(lossy.stdout) as { runDir: string; runId: string };
+    const evidence = JSON.parse(readFileSync(join(s.runDir, 'evidence.json'), 'utf8')) as { keys: { explanation: string[] }[] };
+    // The report names the read that saw the past and the acknowledged write it contradicts.
+    expect(evidence.keys[0]!.explanation.join(' ')).toMatch(/acknowledged/);
+    expect(leftovers(s.runId)).toEqual([]);
+    const durable = await cli(['run', 'kill-all', '--system', 'antietcd', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r5'), '--json']);
+    expect(durable.code, durable.stderr).toBe(0);
+  }, 120_000);
+});
