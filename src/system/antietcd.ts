@@ -11,8 +11,10 @@ import { envError } from '../util/errors.js';
 import { ANTIETCD_DIALECT } from './antietcd-dialect.js';
 import { parseAntietcdLog, stampedTime } from './antietcd-log.js';
 import * as api from './etcd-api.js';
+import { FaketimeClocks, faketimeMissing, libfaketime } from './faketime.js';
 import { ProcessCluster, type LaunchSpec, type NodeProcess } from './process-cluster.js';
-import type { Capability, ClientOptions, Cluster, ClusterOptions, ElectionEvent, NodeStatus, RaftSettings, System, SystemOption } from './system.js';
+import type { ChildProcess } from 'node:child_process';
+import type { Capability, ClientOptions, ClockControl, Cluster, ClusterOptions, ElectionEvent, NodeStatus, RaftSettings, System, SystemOption } from './system.js';
 
 const LOG_NAME = 'antietcd.log';
 const APP = 'antietcd-app.js';
@@ -59,7 +61,8 @@ export class AntietcdSystem implements System {
   readonly installHint = HINT;
   /** One port serves clients and peers (websockets). */
   readonly ports: PortPlan = { ports: { client: 2379 }, peer: ['client'] };
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['election-log']);
+  /** Node reads time through libc (Date, libuv timers): libfaketime reaches it when installed. */
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['election-log', ...(libfaketime() ? (['clock'] as const) : [])]);
   readonly options = OPTIONS;
   readonly logName = LOG_NAME;
   readonly metricsNote = 'no /metrics on antietcd: fsync and commit quantiles unavailable';
@@ -75,7 +78,7 @@ export class AntietcdSystem implements System {
       case 'transfer':
         return 'antietcd has no leader-transfer API';
       case 'clock':
-        return 'clock control for antietcd needs libfaketime (apt-get install libfaketime)';
+        return faketimeMissing('antietcd');
     }
   }
 
@@ -121,10 +124,23 @@ interface StatusReply {
 
 export class AntietcdCluster extends ProcessCluster implements Cluster {
   readonly system = 'antietcd';
+  private readonly clocks: FaketimeClocks | undefined;
+  readonly clock?: ClockControl;
 
   constructor(opts: ClusterOptions, app: string, version: string) {
     super(opts, app, version, LOG_NAME);
     this.addNodes(() => ({}));
+    const lib = libfaketime();
+    this.clocks = lib ? new FaketimeClocks(opts.lab.runId, opts.lab.registry, lib) : undefined;
+    if (this.clocks) this.clock = this.clocks;
+  }
+
+  protected override launched(s: NodeProcess, child: ChildProcess, exited: Promise<void>): void {
+    this.clocks?.launched(s.lab.name, child.pid, exited);
+  }
+
+  protected override afterTeardown(): void {
+    this.clocks?.teardown();
   }
 
   protected launchSpec(s: NodeProcess): LaunchSpec {
@@ -152,7 +168,8 @@ export class AntietcdCluster extends ProcessCluster implements Cluster {
     const interval = Number(o['persistIntervalMs'] ?? 0);
     if (interval > 0) args.push('--persist_interval', String(interval));
     // antietcd prints no times: the lab stamps each line as it arrives, which the election timeline needs.
-    return { bin: process.execPath, args: [...args, ...(st.extraFlags ?? [])], stampLines: true, logFile: this.logFile(n.name) };
+    const spec: LaunchSpec = { bin: process.execPath, args: [...args, ...(st.extraFlags ?? [])], stampLines: true, logFile: this.logFile(n.name) };
+    return this.clocks ? this.clocks.wrap(n.name, spec) : spec;
   }
 
   protected override prepareDir(s: NodeProcess): void {

@@ -3,9 +3,10 @@ import { FaultlineError, usageError } from '../util/errors.js';
 import { antietcdSystem } from './antietcd.js';
 import { etcdSystem } from './etcd.js';
 import type { RaftSettings, System, SystemOptionValue } from './system.js';
+import { zookeeperSystem } from './zookeeper.js';
 
 /** One line per system; the first is the default when it is installed, the embedded one the fallback. */
-const SYSTEMS: readonly System[] = [etcdSystem, antietcdSystem];
+const SYSTEMS: readonly System[] = [etcdSystem, antietcdSystem, zookeeperSystem];
 
 /** Used when no --system is given and the first system is not installed: it comes with `npm install`. */
 const EMBEDDED = 'antietcd';

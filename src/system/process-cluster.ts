@@ -140,7 +140,7 @@ export abstract class ProcessCluster<N extends NodeProcess = NodeProcess> {
       ...(spec.stampLines ? { stampLines: true } : {}),
     });
     s.child = child;
-    s.exited = new Promise((done) => {
+    const exited = new Promise<void>((done) => {
       child.once('exit', (code, signal) => {
         s.exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
         done();
@@ -157,7 +157,12 @@ export abstract class ProcessCluster<N extends NodeProcess = NodeProcess> {
         done();
       });
     });
+    s.exited = exited;
+    this.launched(s, child, exited);
   }
+
+  /** Hook: a node process was just spawned (same tick), e.g. to record what it will create by its pid. */
+  protected launched(_s: N, _child: ChildProcess, _exited: Promise<void>): void {}
 
   async start(timeoutMs = 30_000): Promise<void> {
     for (const s of this.state.values()) this.launch(s);
