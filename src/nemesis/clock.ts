@@ -1,33 +1,157 @@
-// Clock faults: available only where the system offers per-node clock control (System capability `clock`);
-// elsewhere refused with the system's own reason (etcd: Go reads time through the vDSO).
+// Clock faults as Jepsen names them: bump (jump clocks by ±N ms), strobe (flip a clock back and forth for a
+// while), skew (a clock runs at rate r), and reset on stop. Available only where the system offers per-node
+// clock control (capability `clock`: libfaketime for antietcd and ZooKeeper); elsewhere refused with the
+// system's own reason (etcd: Go reads time through the vDSO).
+//
+// Every start and stop returns `clocks`: each node's offset from real time (ms) and rate as applied at that
+// moment, which is what the history records and what the report's clock plot is drawn from. A strobe flips on
+// a fixed grid (every periodMs from its start, for durationMs), so its `strobe` parameters determine every
+// flip the plot draws.
 import type { Json } from '../history/op.js';
+import type { ClockControl } from '../system/system.js';
 import { envError } from '../util/errors.js';
-import { needsCapability, type Nemesis, type NemesisContext, type NemesisDefinition } from './nemesis.js';
+import { capabilityOf, needsCapability, type Nemesis, type NemesisContext, type NemesisDefinition, type TargetSpec } from './nemesis.js';
+import { targetOf } from './process.js';
+import { resolveTargets, targetFromOptions } from './targets.js';
+
+export type ClockFault = 'bump' | 'strobe' | 'skew';
+
+/** What one fault did to one node: the offset (ms) at the moment it was set and the rate from then on. */
+export interface NodeClockValue {
+  offsetMs: number;
+  rate: number;
+}
+
+interface ClockOptions {
+  /** bump/strobe magnitude in ms; sign drawn per node for bump unless `direction` is given. */
+  deltaMs: number;
+  direction?: 1 | -1;
+  /** strobe: flip period and total length (ms). */
+  periodMs: number;
+  durationMs: number;
+  /** skew: rates to draw from (seeded). */
+  rates: number[];
+}
+
+const num = (v: Json | undefined, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+
+function parseOptions(o: Record<string, Json>): ClockOptions {
+  const rates = Array.isArray(o['rates']) ? o['rates'].filter((r): r is number => typeof r === 'number' && r > 0) : typeof o['rate'] === 'number' && o['rate'] > 0 ? [o['rate']] : [0.5, 2];
+  const dir = o['direction'];
+  return {
+    deltaMs: num(o['deltaMs'], 2000),
+    ...(dir === 1 || dir === -1 ? { direction: dir } : {}),
+    periodMs: num(o['periodMs'], 200),
+    durationMs: num(o['durationMs'], 2000),
+    rates: rates.length > 0 ? rates : [0.5, 2],
+  };
+}
 
 class ClockNemesis implements Nemesis {
-  readonly name = 'clock';
-  readonly fs = ['start-clock', 'stop-clock'] as const;
+  readonly fs: readonly string[];
+  private ctx: NemesisContext | undefined;
+  private clock: ClockControl | undefined;
+  private affected = new Set<string>();
+  private strobeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly name: string,
+    /** Undefined: each start draws one of the three (seeded). */
+    private readonly fault: ClockFault | undefined,
+    private readonly target: TargetSpec,
+    private readonly options: ClockOptions,
+  ) {
+    this.fs = [`start-${name}`, `stop-${name}`];
+  }
 
   async setup(ctx: NemesisContext): Promise<void> {
     const why = ctx.system.missing('clock');
     if (why) throw envError(why);
-    throw envError(`clock faults on ${ctx.system.name} are not implemented yet`);
+    this.clock = capabilityOf(ctx.cluster, 'clock');
+    this.ctx = ctx;
   }
 
-  async invoke(f: string, _value: Json | undefined): Promise<never> {
-    throw envError(`clock nemesis cannot ${f}: it refused at setup`);
+  async invoke(f: string, value: Json | undefined): Promise<Json> {
+    const ctx = this.ctx;
+    const clock = this.clock;
+    if (!ctx || !clock) throw new Error(`nemesis ${this.name}: invoke before setup`);
+    if (f === this.fs[0]) {
+      const fault = this.fault ?? (['bump', 'strobe', 'skew'] as const)[Math.floor(ctx.random() * 3)]!;
+      const nodes = await resolveTargets(targetOf(value, this.target), ctx);
+      const clocks: Record<string, NodeClockValue> = {};
+      const o = this.options;
+      for (const n of nodes) {
+        let c: NodeClockValue;
+        if (fault === 'skew') c = { offsetMs: 0, rate: o.rates[Math.floor(ctx.random() * o.rates.length)]! };
+        else c = { offsetMs: o.deltaMs * (fault === 'strobe' ? 1 : (o.direction ?? (ctx.random() < 0.5 ? -1 : 1))), rate: 1 };
+        await clock.setClock(n, c.offsetMs, c.rate);
+        clocks[n] = c;
+        this.affected.add(n);
+      }
+      const out: Record<string, Json> = { fault, nodes, clocks: clocks as unknown as Json };
+      if (fault === 'strobe') {
+        this.strobe(nodes, o);
+        out['strobe'] = { deltaMs: o.deltaMs, periodMs: o.periodMs, durationMs: o.durationMs };
+      }
+      return out;
+    }
+    if (f === this.fs[1]) return this.resetAll();
+    throw new Error(`nemesis ${this.name} does not handle ${f}`);
+  }
+
+  /** Flips the nodes between +delta and real time every period on a fixed grid, then leaves them at real time. */
+  private strobe(nodes: string[], o: ClockOptions): void {
+    const started = Date.now();
+    let k = 1;
+    const tick = (): void => {
+      const high = k % 2 === 0;
+      const last = k * o.periodMs >= o.durationMs;
+      for (const n of nodes) void this.clock!.setClock(n, high && !last ? o.deltaMs : 0, 1).catch(() => undefined);
+      k++;
+      if (last) {
+        this.strobeTimer = undefined;
+        return;
+      }
+      this.strobeTimer = setTimeout(tick, Math.max(0, started + k * o.periodMs - Date.now()));
+    };
+    this.strobeTimer = setTimeout(tick, o.periodMs);
+  }
+
+  private async resetAll(): Promise<Json> {
+    if (this.strobeTimer) clearTimeout(this.strobeTimer);
+    this.strobeTimer = undefined;
+    const nodes = [...this.affected].sort();
+    this.affected.clear();
+    const clocks: Record<string, NodeClockValue> = {};
+    const errors: string[] = [];
+    for (const n of nodes) {
+      try {
+        await this.clock!.resetClock(n);
+        clocks[n] = { offsetMs: 0, rate: 1 };
+      } catch (e) {
+        errors.push(`${n}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    return { nodes, clocks: clocks as unknown as Json, ...(errors.length ? { errors } : {}) };
   }
 
   async teardown(): Promise<void> {
-    // Nothing was ever changed.
+    if (this.clock) await this.resetAll();
   }
 }
 
-export const definitions: NemesisDefinition[] = [
-  {
-    name: 'clock',
-    summary: 'skew node clocks (where the system offers clock control)',
+function define(name: string, fault: ClockFault | undefined, summary: string): NemesisDefinition {
+  return {
+    name,
+    summary,
     unavailable: needsCapability('clock'),
-    create: () => new ClockNemesis(),
-  },
+    create: (options) => new ClockNemesis(name, fault, targetFromOptions(options, 'one'), parseOptions(options)),
+  };
+}
+
+export const definitions: NemesisDefinition[] = [
+  define('clock', undefined, 'a clock fault drawn per window (bump, strobe or skew) on target nodes (default: one); reset on stop'),
+  define('clock-bump', 'bump', 'jump target clocks (default: one node) by ±deltaMs (default 2000, sign drawn); reset on stop'),
+  define('clock-strobe', 'strobe', 'flip target clocks between +deltaMs and real time every periodMs for durationMs (defaults 2000/200/2000)'),
+  define('clock-skew', 'skew', 'run target clocks (default: one node) at a rate drawn from rates (default 0.5 or 2); reset on stop'),
 ];
