@@ -8,6 +8,7 @@ import { resolveSpec, type SpecOverrides } from '../test/spec.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
+import { skippedByReason, type FaultCoverage } from '../nemesis/coverage.js';
 import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 
 const USAGE = `usage: faultline run [SPEC] [options]
@@ -113,6 +114,7 @@ export const command: Command = {
     try {
       const summary = await runTest({ spec, resultsDir: args.results, command: ['faultline', 'run', ...argv], progress: out, signal: interrupt.signal, ...(args.binPath ? { binPath: args.binPath } : {}) });
       out.write(`recorded ${summary.counts.ok} ok, ${summary.counts.fail} fail, ${summary.counts.info} info on ${summary.keys} keys (seed ${summary.seed}) in ${shown(summary.runDir)}\n`);
+      if (summary.coverage) out.write(coverageLine(summary.coverage) + '\n');
       for (const e of summary.errors) out.write(`  note: ${e}\n`);
       let analysis: Analysis | undefined;
       let analysisError: string | undefined;
@@ -132,6 +134,16 @@ export const command: Command = {
   },
 };
 
+/** "fault coverage: 4 of 14 ran (pause ×2, kill, ...); 3 available not drawn; skipped: member (why), ...". */
+export function coverageLine(c: FaultCoverage): string {
+  const ran = Object.entries(c.ran);
+  const notDrawn = c.available.filter((f) => !(f in c.ran));
+  const parts = [`fault coverage: ${ran.length} of ${c.of.length} ran${ran.length ? ` (${ran.map(([f, n]) => (n > 1 ? `${f} ×${n}` : f)).join(', ')})` : ''}`];
+  if (notDrawn.length) parts.push(`available but not drawn this run: ${notDrawn.join(', ')}`);
+  if (c.skipped.length) parts.push(`skipped here: ${skippedByReason(c.skipped).map((g) => `${g.names.join(', ')} (${g.reason})`).join('; ')}`);
+  return parts.join('; ');
+}
+
 function jsonSummary(s: RunSummary, a: Analysis | undefined, analysisError: string | undefined): unknown {
   return {
     valid: a?.valid ?? 'unknown',
@@ -146,6 +158,7 @@ function jsonSummary(s: RunSummary, a: Analysis | undefined, analysisError: stri
     finalReads: s.finalReads,
     stalls: s.stalls,
     errors: s.errors,
+    ...(s.coverage ? { coverage: s.coverage } : {}),
     ...(a ? { resultsPath: a.resultsPath, reportPath: a.reportPath } : {}),
     ...(analysisError ? { analysisError } : {}),
   };

@@ -2,6 +2,7 @@
 import type { Json } from '../history/op.js';
 import type { Lab } from '../lab/lab.js';
 import type { System } from '../system/system.js';
+import type { Skipped } from './coverage.js';
 import type { Nemesis, NemesisContext, NemesisDefinition } from './nemesis.js';
 import { definitions as clock } from './clock.js';
 import { definitions as member } from './member.js';
@@ -29,10 +30,14 @@ export function nemesisNames(): string[] {
   return definitionList().map((d) => d.name);
 }
 
-export interface Skipped {
-  name: string;
-  reason: string;
+/** Every fault `all` draws from, before asking the lab and the system which are available here. */
+export function allFaultNames(): string[] {
+  return LISTS.flat()
+    .map((d) => d.name)
+    .filter((n) => !NOT_IN_ALL.has(n));
 }
+
+export type { Skipped } from './coverage.js';
 
 /**
  * Replaces `all` by every fault available in this lab (skipping, with the reason, those that are not), and

@@ -2,7 +2,8 @@
 import { seeded } from '../generator/random.js';
 import type { Json } from '../history/op.js';
 import type { Nemesis, NemesisContext, NemesisDefinition } from './nemesis.js';
-import { expandNames, findDefinition, type Skipped } from './registry.js';
+import type { FaultCoverage } from './coverage.js';
+import { allFaultNames, expandNames, findDefinition, type Skipped } from './registry.js';
 
 export type ScheduleMode = 'cycle' | 'random' | 'once';
 
@@ -88,6 +89,9 @@ export function generateActions(s: Schedule, seed: number, phaseMs: number): Nem
 
   while (t < phaseMs) {
     if (s.mode === 'once' && onceIndex >= s.faults.length) break;
+    // A random mix is fitted to the phase: a window that cannot hold its whole duration is not begun, so every
+    // drawn fault is measured over the same length.
+    if (s.mode === 'random' && t + durationMs > phaseMs) break;
     const fault = pick(t);
     if (fault === undefined) {
       // Concurrent and everything is active: wait for the first to stop.
@@ -130,6 +134,7 @@ export interface RunnerOptions {
  */
 export class NemesisRunner {
   readonly skipped: Skipped[] = [];
+  private readonly ran = new Map<string, number>();
   private readonly nemeses = new Map<string, Nemesis>();
   private readonly activeSet = new Set<string>();
   private stopped = false;
@@ -154,6 +159,7 @@ export class NemesisRunner {
       names = [...this.schedule.faults];
     } else {
       const ex = expandNames(this.schedule.faults, this.ctx.lab, this.ctx.system);
+      this.drawFrom = this.schedule.faults.flatMap((f) => (f === 'all' ? allFaultNames() : [f]));
       if (ex.unavailable.length > 0) throw new Error(ex.unavailable.map((u) => `nemesis ${u.name}: ${u.reason}`).join('; '));
       this.skipped.push(...ex.skipped);
       names = ex.names;
@@ -162,11 +168,30 @@ export class NemesisRunner {
       const d = lookup(name);
       if (!d) throw new Error(`unknown nemesis "${name}"`);
       const n = d.create(this.schedule.options[name] ?? {});
-      await n.setup(this.ctx);
+      if (this.schedule.faults.includes('all')) {
+        // Under `all` a fault whose own setup refuses (e.g. strace missing) is skipped with its reason.
+        try {
+          await n.setup(this.ctx);
+        } catch (e) {
+          this.skipped.push({ name, reason: (e as Error).message.split('\n')[0]! });
+          continue;
+        }
+      } else await n.setup(this.ctx);
       this.nemeses.set(name, n);
     }
-    this.expanded = { ...this.schedule, faults: names };
+    this.expanded = { ...this.schedule, faults: [...this.nemeses.keys()] };
     return this.expanded;
+  }
+
+  private drawFrom: string[] = [];
+
+  coverage(): FaultCoverage {
+    return {
+      of: this.drawFrom.length ? [...new Set(this.drawFrom)] : [...(this.expanded?.faults ?? [])],
+      available: [...(this.expanded?.faults ?? [])],
+      skipped: [...this.skipped],
+      ran: Object.fromEntries(this.ran),
+    };
   }
 
   /** The actions for this run (after setup, so `all` is expanded). */
@@ -228,6 +253,7 @@ export class NemesisRunner {
     this.options.record({ type: 'invoke', f, value: (this.schedule.options[name] ?? {}) as Json });
     try {
       const value = await n.invoke(f, undefined);
+      if (isStart) this.ran.set(name, (this.ran.get(name) ?? 0) + 1);
       if (isStart) this.activeSet.add(name);
       else this.activeSet.delete(name);
       this.options.record({ type: 'info', f, value });

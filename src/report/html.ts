@@ -1,4 +1,5 @@
 // Builds report.html: one self-contained page (libraries and data inlined, no network) for one run.
+import { skippedByReason } from '../nemesis/coverage.js';
 import { formatBenchLevel } from '../bench/format.js';
 import { chartSpecs } from './charts.js';
 import type { EvidenceFile } from './evidence-view.js';
@@ -121,6 +122,17 @@ ${fig('leader changes', String(r.raft.leaderChanges))}${fig('alerts', String(r.a
 ${latencyRows(r.latency.byOp)}</section>`;
 }
 
+/** "Fault coverage: 4 of 14 ran" with what ran, what could have, and what was skipped here and why. */
+function coverageHtml(r: ResultsFile): string {
+  const c = r.faultCoverage;
+  if (!c) return '';
+  const ran = Object.entries(c.ran);
+  const notDrawn = c.available.filter((f) => !(f in c.ran));
+  return `<p id="coverage"><b>Fault coverage: ${ran.length} of ${c.of.length} ran</b>${ran.length ? ` (${h(ran.map(([f, n]) => (n > 1 ? `${f} ×${n}` : f)).join(', '))})` : ''}.${notDrawn.length ? ` Available but not drawn this run: ${h(notDrawn.join(', '))}.` : ''}</p>${
+    c.skipped.length ? `<ul id="coverage-skipped">${skippedByReason(c.skipped).map((g) => `<li>${h(g.names.join(', '))} skipped here: ${h(g.reason)}</li>`).join('')}</ul>` : ''
+  }`;
+}
+
 function faultsSection(r: ResultsFile): string {
   const rows = r.faults.map((f) => {
     const rec = Object.entries(f.recoveryByNodeS).map(([n, v]) => `${n}: ${v === null ? 'never' : `${num(v)} s`}`).join(', ');
@@ -132,7 +144,7 @@ function faultsSection(r: ResultsFile): string {
     (w) => `<tr class="${w.suspect ? 'suspect' : ''}"><td>${num(w.fromS)}</td><td>${num(w.toS)}</td><td>${num(w.durationS)}</td><td class="l">${w.suspect ? 'overlaps a harness stall' : ''}</td></tr>`,
   );
   return `<section id="faults"><h2>Faults and availability</h2>
-${r.faults.length ? `<table><tr><th class="l">fault</th><th>start s</th><th>end s</th><th>before ok/s / p99 ms</th><th>during</th><th>after</th><th>first error after start (s)</th><th>recovery, all nodes (s)</th><th class="l">recovery per node (first ok write after heal)</th></tr>${rows.join('')}</table>` : '<p>No faults were injected.</p>'}
+${coverageHtml(r)}${r.faults.length ? `<table><tr><th class="l">fault</th><th>start s</th><th>end s</th><th>before ok/s / p99 ms</th><th>during</th><th>after</th><th>first error after start (s)</th><th>recovery, all nodes (s)</th><th class="l">recovery per node (first ok write after heal)</th></tr>${rows.join('')}</table>` : '<p>No faults were injected.</p>'}
 <h3>Unavailability windows (no successful write for more than ${h(r.availability.thresholdS)} s)</h3>
 ${unav.length ? `<table><tr><th>from s</th><th>to s</th><th>duration s</th><th class="l">note</th></tr>${unav.join('')}</table>` : '<p class="ok">None.</p>'}
 ${r.stalls.length ? `<p class="warn">The harness stalled ${r.stalls.length} time(s) (longest ${Math.max(...r.stalls.map((s) => s.ms))} ms): timings in the grey bands are suspect.</p>` : ''}

@@ -59,6 +59,21 @@ function runSummary(run: RunData, durationS: number): RunSummary {
   };
 }
 
+/** From the `coverage` event and the history's fault starts (a start that failed did not run). */
+function coverageOf(run: RunData): ResultsFile['faultCoverage'] {
+  const e = run.events.find((x) => x.type === 'coverage');
+  if (!e || e.type !== 'coverage') return null;
+  const ran: Record<string, number> = {};
+  for (const op of run.history) {
+    if (op.process !== 'nemesis' || op.type !== 'info' || !op.f.startsWith('start-')) continue;
+    const v = op.value;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'error' in v) continue;
+    const f = op.f.slice('start-'.length);
+    ran[f] = (ran[f] ?? 0) + 1;
+  }
+  return { of: e.of, available: e.available, ran, skipped: e.skipped };
+}
+
 export function measure(run: RunData, checker: CheckerSummary, options: MeasureOptions = {}): { results: ResultsFile; calls: Call[] } {
   const thresholdS = options.unavailableS ?? 1;
   const calls = pairCalls(run.history);
@@ -99,6 +114,7 @@ export function measure(run: RunData, checker: CheckerSummary, options: MeasureO
     raft,
     alerts: alerts(raft),
     stalls: st,
+    faultCoverage: coverageOf(run),
     crashes: run.events.flatMap((e) => (e.type === 'crash' ? [{ node: e.node, atS: Math.round(e.time / 1e6) / 1e3, exit: e.exit, log: e.log }] : [])),
     series,
   };

@@ -111,6 +111,8 @@ export interface ResultsFile {
   stalls: Stall[];
   /** Nodes that exited on their own during the run (events.jsonl `crash`): a finding about the store. */
   crashes: NodeCrashFigure[];
+  /** Faults the schedule could draw, those available here, those that ran (count) and those skipped (why). */
+  faultCoverage: { of: string[]; available: string[]; ran: Record<string, number>; skipped: { name: string; reason: string }[] } | null;
   series: Series;
   /** faultline bench only. */
   bench?: BenchLevel[];

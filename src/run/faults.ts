@@ -4,6 +4,7 @@ import type { Json } from '../history/op.js';
 import type { Lab } from '../lab/lab.js';
 import { stream } from '../generator/random.js';
 import { expandNames, nemesisNames } from '../nemesis/registry.js';
+import type { FaultCoverage } from '../nemesis/coverage.js';
 import { NemesisRunner, scheduleFromNames, type Schedule } from '../nemesis/schedule.js';
 import { loadSchedule, presetNames, validateSchedule } from '../nemesis/spec.js';
 import type { Cluster, System } from '../system/system.js';
@@ -21,6 +22,8 @@ export interface Faults {
   /** What test.json records: the resolved schedule. */
   describe(): Json;
   setup(ctx: FaultContext): Promise<void>;
+  /** After setup: what could run here and what was skipped; with the counts of what ran so far. */
+  coverage(): FaultCoverage | undefined;
   /** Begins playing the schedule (fault phase) for `phaseS` seconds; returns at once. */
   start(phaseS: number, onError: (e: Error) => void): void;
   /** Stops playing (faults in effect stay until healAll). */
@@ -35,6 +38,8 @@ export function resolveSchedule(nemesis: Json): Schedule | undefined {
   const known = nemesisNames();
   if (nemesis === null || nemesis === 'none' || (Array.isArray(nemesis) && nemesis.length === 0)) return undefined;
   if (typeof nemesis === 'string') {
+    // `all` is the seeded random mix of nemeses/all.json, not a cycle in registry order.
+    if (nemesis === 'all') return loadSchedule('all');
     // A nemesis name runs that one fault on the default cycle; anything else is a schedule preset or file.
     if (known.includes(nemesis)) return scheduleFromNames([nemesis]);
     if (!/[/\\]|\.json$/.test(nemesis) && !presetNames().includes(nemesis)) {
@@ -69,6 +74,7 @@ export function createFaults(nemesis: Json, lab: Lab, system: System, seed: numb
 const noFaults: Faults = {
   describe: () => 'none',
   setup: async () => undefined,
+  coverage: () => undefined,
   start: () => undefined,
   stop: async () => undefined,
   healAll: async () => undefined,
@@ -118,6 +124,10 @@ class ScheduledFaults implements Faults {
 
   async teardown(): Promise<void> {
     await this.runner?.teardown();
+  }
+
+  coverage(): FaultCoverage | undefined {
+    return this.runner?.coverage();
   }
 
   active(): string[] {

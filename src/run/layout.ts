@@ -36,7 +36,7 @@ export interface TestRecord {
   /** The exact command line, so the report can show how to reproduce. */
   command: string[];
   system: string;
-  lab: 'host' | 'netns';
+  lab: import('../lab/lab.js').LabKind;
   nodes: string[];
   settings: RaftSettings;
   /** Checker model of the workload: register | cas-register | kv. */
@@ -61,6 +61,8 @@ export interface TestRecord {
  * - stall: the harness's own event loop was blocked `ms` milliseconds ending at `time` (timings inside are suspect)
  * - leader: the harness observed `node` as leader (term when known)
  * - error: something the run survived (a node failed to restart, ...)
+ * - coverage: after the nemesis setup, the faults the schedule could draw, those available here, and each skipped
+ *   one with the reason (which ran is in the history)
  * - crash: a node exited on its own (nobody killed or stopped it): `exit` says how, `log` is its last lines
  */
 export type RunEvent =
@@ -68,4 +70,5 @@ export type RunEvent =
   | { time: number; type: 'stall'; ms: number }
   | { time: number; type: 'leader'; node: string | null; term?: number }
   | { time: number; type: 'error'; message: string }
-  | { time: number; type: 'crash'; node: string; exit: string; log: string[] };
+  | { time: number; type: 'crash'; node: string; exit: string; log: string[] }
+  | { time: number; type: 'coverage'; of: string[]; available: string[]; skipped: { name: string; reason: string }[] };

@@ -10,13 +10,14 @@ import type { Json } from '../history/op.js';
 import { HistoryWriter } from '../history/writer.js';
 import { isRoot } from '../lab/exec.js';
 import { createLab, defaultLabKind } from '../lab/factory.js';
-import type { Lab } from '../lab/lab.js';
+import type { Lab, LabKind } from '../lab/lab.js';
 import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
 import { resolveSystem, settingsFor } from '../system/index.js';
 import type { Cluster, RaftSettings, System } from '../system/system.js';
 import { specSettings, type TestSpec } from '../test/spec.js';
 import { envError, FaultlineError, usageError } from '../util/errors.js';
 import { createWorkload } from '../workload/index.js';
+import type { FaultCoverage } from '../nemesis/coverage.js';
 import { createFaults, type Faults } from './faults.js';
 import { finalReads, type FinalReadResult } from './final-reads.js';
 import { JsonlFile } from './jsonl-file.js';
@@ -46,7 +47,7 @@ export interface RunSummary {
   runDir: string;
   runId: string;
   seed: number;
-  lab: 'host' | 'netns';
+  lab: LabKind;
   system: string;
   interrupted: boolean;
   counts: Counts;
@@ -55,6 +56,8 @@ export interface RunSummary {
   stalls: { count: number; worstMs: number };
   /** Problems the run survived (also in events.jsonl). */
   errors: string[];
+  /** Which faults could run, ran and were skipped (absent without a nemesis). */
+  coverage?: FaultCoverage;
 }
 
 const FAULTLINE_VERSION = '0.1.0';
@@ -76,7 +79,7 @@ function linkLatest(testDir: string, runName: string): void {
 
 interface Preflight {
   version: string;
-  lab: 'host' | 'netns';
+  lab: LabKind;
   system: System;
   settings: RaftSettings;
 }
@@ -236,6 +239,8 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     cluster.metrics?.startMetrics(1000);
     for (const n of nodes) await client.open(n, cluster.clientUrl(n));
     await faults.setup({ lab, cluster, runDir, recorder });
+    const plan = faults.coverage();
+    if (plan) event({ time: recorder.now(), type: 'coverage', of: plan.of, available: plan.available, skipped: plan.skipped });
     leaders = new LeaderWatch(cluster, (l) => event({ time: recorder.now(), type: 'leader', node: l }));
     leaders.start();
 
@@ -322,6 +327,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     counts: { ...recorder.counts },
     keys: generator.keys.keys().length,
     finalReads: reads,
+    ...(faults.coverage() ? { coverage: faults.coverage()! } : {}),
     stalls,
     errors,
   };
