@@ -9,6 +9,7 @@ import { createLab } from '../src/lab/factory.js';
 import type { LabKind } from '../src/lab/lab.js';
 import { newRunId, RunRegistry } from '../src/lab/registry.js';
 import { findSystem } from '../src/system/index.js';
+import { quantile } from '../src/util/percentile.js';
 import type { Cluster, System } from '../src/system/system.js';
 
 const ROUNDS = 5;
@@ -23,7 +24,7 @@ interface Round {
   downMs: number;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]): number => quantile(xs, 0.5) ?? NaN;
 
 async function round(kind: LabKind, system: System): Promise<Round> {
   const runId = newRunId();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { NetnsLab } from '../src/lab/netns.js';
 import { newRunId, RunRegistry } from '../src/lab/registry.js';
 import { etcdSystem } from '../src/system/etcd.js';
+import { quantile } from '../src/util/percentile.js';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
 
@@ -33,7 +34,7 @@ async function round(withEtcd: boolean): Promise<{ upMs: number; downMs: number 
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]): number => quantile(xs, 0.5) ?? NaN;
 
 for (const withEtcd of [false, true]) {
   const rs: { upMs: number; downMs: number }[] = [];

@@ -1,6 +1,6 @@
-// One benchmark level: autocannon puts to one etcd endpoint at one concurrency, with our own HdrHistogram.
+// One benchmark level: autocannon puts to one etcd endpoint at one concurrency, percentiles from every response.
 import autocannon from 'autocannon';
-import { newHistogram } from '../report/latency.js';
+import { quantileOfSorted, sortedSample } from '../util/percentile.js';
 import type { BenchLevel } from '../report/results.js';
 
 export interface LevelOptions {
@@ -25,7 +25,6 @@ function histogramBuckets(latencies: readonly number[], fastestMs: number, slowe
 }
 
 export async function runLevel(o: LevelOptions): Promise<BenchLevel> {
-  const h = newHistogram();
   const perSecond: number[] = [];
   const latencies: number[] = [];
   let sum = 0;
@@ -46,16 +45,16 @@ export async function runLevel(o: LevelOptions): Promise<BenchLevel> {
     );
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
       if (status < 200 || status >= 300) return;
-      h.recordValue(Math.max(1, Math.round(ms * 1000)));
       latencies.push(ms);
       sum += ms;
       sumSq += ms * ms;
     });
     (instance as NodeJS.EventEmitter).on('tick', (t: { counter: number }) => perSecond.push(t.counter));
   });
-  const n = h.totalCount;
+  const sorted = sortedSample(latencies);
+  const n = sorted.length;
   const mean = n ? sum / n : 0;
-  const us = (q: number): number => (n ? h.getValueAtPercentile(q) / 1000 : 0);
+  const at = (q: number): number => (n ? quantileOfSorted(sorted, q) : 0);
   let fastest = n ? Infinity : 0;
   let slowest = 0;
   for (const ms of latencies) {
@@ -73,7 +72,7 @@ export async function runLevel(o: LevelOptions): Promise<BenchLevel> {
     timeouts: result.timeouts,
     rps: result.duration > 0 ? n / result.duration : 0,
     summary: { totalS: result.duration, slowest, fastest, average: mean, stddev: n ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) : 0 },
-    percentiles: { p10: us(10), p25: us(25), p50: us(50), p75: us(75), p90: us(90), p95: us(95), p99: us(99), p999: us(99.9) },
+    percentiles: { p10: at(0.1), p25: at(0.25), p50: at(0.5), p75: at(0.75), p90: at(0.9), p95: at(0.95), p99: at(0.99), p999: at(0.999) },
     histogram: n ? histogramBuckets(latencies, fastest, slowest) : [],
     perSecond,
   };

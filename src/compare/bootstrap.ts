@@ -1,5 +1,6 @@
 // Hierarchical bootstrap over runs and the samples within them: resample runs, then samples inside each one.
 import { seeded, type Random } from '../generator/random.js';
+import { nearestRank, quantileOfSorted } from '../util/percentile.js';
 
 export { seeded, type Random };
 
@@ -9,13 +10,6 @@ export { seeded, type Random };
  * samples inside a run adds the noise of a finite run. With one run only the second part is left.
  */
 export type Side = readonly Float64Array[];
-
-/** Nearest-rank quantile of an already sorted array: the smallest value with at least q of the mass at or below. */
-export function sortedQuantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const k = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
-  return sorted[k - 1]!;
-}
 
 /** Point estimates of quantiles over all samples of all runs pooled. */
 export function pooledQuantiles(side: readonly (Float64Array | BlockedRun)[], qs: readonly number[]): number[] {
@@ -28,7 +22,7 @@ export function pooledQuantiles(side: readonly (Float64Array | BlockedRun)[], qs
     o += r.length;
   }
   all.sort();
-  return qs.map((q) => sortedQuantile(all, q));
+  return qs.map((q) => quantileOfSorted(all, q));
 }
 
 export function pooledMean(side: Side): number {
@@ -124,7 +118,7 @@ export function quantileReplicates(side: readonly (Float64Array | BlockedRun)[],
       }
     }
     if (total === 0) continue;
-    for (let j = 0; j < qs.length; j++) ranks[j] = Math.min(total, Math.max(1, Math.ceil(qs[j]! * total)));
+    for (let j = 0; j < qs.length; j++) ranks[j] = nearestRank(qs[j]!, total);
     let cum = 0;
     let next = 0;
     for (let p = 0; p < n && next < qOrder.length; p++) {
@@ -167,5 +161,5 @@ export function percentileInterval(replicates: Float64Array, level = 0.95): [num
   const finite = replicates.filter((x) => Number.isFinite(x)).sort();
   if (finite.length === 0) return null;
   const a = (1 - level) / 2;
-  return [sortedQuantile(finite, a), sortedQuantile(finite, 1 - a)];
+  return [quantileOfSorted(finite, a), quantileOfSorted(finite, 1 - a)];
 }

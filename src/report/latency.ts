@@ -1,8 +1,8 @@
-// Latency distributions with HdrHistogram: per operation type and outcome, percentiles 50/90/99/99.9/max.
-import { build, type Histogram } from 'hdr-histogram-js';
+// Latency distributions per operation type and outcome: percentiles 50/90/99/99.9, mean, min and max.
+import { quantileOfSorted, sortedSample } from '../util/percentile.js';
 import { latencyNs, type Call } from './calls.js';
 
-/** Milliseconds; hdr keeps 3 significant digits, so every figure is within 0.1% of the exact value. */
+/** Milliseconds, rounded to the microsecond; exact over every sample (nearest rank, src/util/percentile.ts). */
 export interface Percentiles {
   count: number;
   min: number;
@@ -23,49 +23,44 @@ export interface LatencyFigures {
   byOp: Record<string, Record<string, Percentiles>>;
 }
 
-/** Microsecond histogram: 1 µs to one hour, 3 significant digits. */
-export function newHistogram(): Histogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
-}
+const ms = (x: number): number => Math.round(x * 1000) / 1000;
 
-export function recordNs(h: Histogram, ns: number): void {
-  h.recordValue(Math.min(3_600_000_000, Math.max(1, Math.round(ns / 1000))));
-}
-
-const ms = (us: number): number => Math.round(us) / 1000;
-
-export function percentiles(h: Histogram): Percentiles | null {
-  if (h.totalCount === 0) return null;
+/** Figures of a sample of latencies in milliseconds, or null when it is empty. */
+export function percentiles(latenciesMs: Iterable<number>): Percentiles | null {
+  const s = sortedSample(latenciesMs);
+  if (s.length === 0) return null;
+  let sum = 0;
+  for (let i = 0; i < s.length; i++) sum += s[i]!;
   return {
-    count: h.totalCount,
-    min: ms(h.minNonZeroValue),
-    mean: Math.round(h.mean) / 1000,
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
+    count: s.length,
+    min: ms(s[0]!),
+    mean: ms(sum / s.length),
+    p50: ms(quantileOfSorted(s, 0.5)),
+    p90: ms(quantileOfSorted(s, 0.9)),
+    p99: ms(quantileOfSorted(s, 0.99)),
+    p999: ms(quantileOfSorted(s, 0.999)),
+    max: ms(s[s.length - 1]!),
   };
 }
 
 export function latencyFigures(calls: readonly Call[]): LatencyFigures {
-  const hists = new Map<string, Histogram>();
-  const okAll = newHistogram();
+  const samples = new Map<string, number[]>();
+  const okAll: number[] = [];
   let intended = false;
   for (const c of calls) {
     const ns = latencyNs(c);
     if (ns === undefined) continue;
     if (c.intended !== undefined) intended = true;
     const id = `${c.f}\u0000${c.outcome}`;
-    let h = hists.get(id);
-    if (!h) hists.set(id, (h = newHistogram()));
-    recordNs(h, ns);
-    if (c.outcome === 'ok') recordNs(okAll, ns);
+    let xs = samples.get(id);
+    if (!xs) samples.set(id, (xs = []));
+    xs.push(ns / 1e6);
+    if (c.outcome === 'ok') okAll.push(ns / 1e6);
   }
   const byOp: Record<string, Record<string, Percentiles>> = {};
-  for (const [id, h] of [...hists].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [id, xs] of [...samples].sort(([a], [b]) => a.localeCompare(b))) {
     const [f, outcome] = id.split('\u0000') as [string, string];
-    (byOp[f] ??= {})[outcome] = percentiles(h)!;
+    (byOp[f] ??= {})[outcome] = percentiles(xs)!;
   }
   return { basis: intended ? 'intended' : 'invoke', ok: percentiles(okAll), byOp };
 }

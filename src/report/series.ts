@@ -1,4 +1,5 @@
 // Time series for the charts: throughput per second by outcome, latency quantiles over time, a bounded scatter.
+import { quantileOfSorted, sortedSample } from '../util/percentile.js';
 import { latencyNs, type Call } from './calls.js';
 
 export interface ThroughputPoint {
@@ -40,10 +41,6 @@ export interface Series {
 
 const NS = 1e9;
 
-function quantile(sorted: Float64Array, q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 export function buildSeries(calls: readonly Call[], endNs: number, scatterCap = 8000): Series {
@@ -68,8 +65,8 @@ export function buildSeries(calls: readonly Call[], endNs: number, scatterCap = 
   const latency: QuantilePoint[] = [];
   lat.forEach((xs, i) => {
     if (xs.length === 0) return;
-    const s = Float64Array.from(xs).sort();
-    latency.push({ t: i * bucketS, p50: round3(quantile(s, 0.5)), p99: round3(quantile(s, 0.99)), max: round3(s[s.length - 1]!), count: s.length });
+    const s = sortedSample(xs);
+    latency.push({ t: i * bucketS, p50: round3(quantileOfSorted(s, 0.5)), p99: round3(quantileOfSorted(s, 0.99)), max: round3(s[s.length - 1]!), count: s.length });
   });
   const { points, dropped } = downsample(calls, durationS, scatterCap);
   return { bucketS, throughput: tp, latency, scatter: points, scatterDropped: dropped };

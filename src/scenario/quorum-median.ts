@@ -5,7 +5,8 @@ import { isWrite } from '../report/calls.js';
 import type { ScenarioModule } from './module.js';
 import { med, missing, trialOf } from './module.js';
 import { leadersIn, stalledIn } from './measure.js';
-import { describe, quantile } from './stats.js';
+import { quantileOfSorted as quantile } from '../util/percentile.js';
+import { describe } from './stats.js';
 import type { TrialRun } from './trial.js';
 import type { Trial } from './types.js';
 

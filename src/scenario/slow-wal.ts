@@ -3,7 +3,7 @@ import type { ScenarioModule } from './module.js';
 import { med, missing, trialOf } from './module.js';
 import { leadersIn, nodesOf, stalledIn } from './measure.js';
 import { isWrite } from '../report/calls.js';
-import { quantile } from './stats.js';
+import { quantileOfSorted as quantile } from '../util/percentile.js';
 import { describe } from './stats.js';
 import type { Trial } from './types.js';
 

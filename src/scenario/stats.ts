@@ -1,14 +1,6 @@
 // Medians and spreads over trials: the numbers every verdict and page shows.
+import { quantileOfSorted as quantile } from '../util/percentile.js';
 import type { Spread } from './types.js';
-
-/** Linear-interpolated quantile of sorted values (q in 0..1). */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
 
 const r = (x: number): number => Math.round(x * 1000) / 1000;
 

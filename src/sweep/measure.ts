@@ -1,5 +1,6 @@
 // Per-cell figures from a cell's runs: time to a new leader, write unavailability, calm latency, elections.
 import type { Verdict } from '../report/results.js';
+import { quantile } from '../util/percentile.js';
 import type { ScenarioKind } from './scenarios.js';
 
 /** What one analysed run contributes, reduced to plain data (built from results.json, history and logs). */
@@ -90,20 +91,13 @@ export function longestWriteGapS(f: RunFacts, w: { startS: number; endS: number 
   return round(gap);
 }
 
-/** Nearest-rank percentile of a sorted list. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 const inAnyWindow = (t: number, ws: RunFacts['windows']): boolean => ws.some((w) => t >= w.startS && t <= w.endS + SETTLE_S);
 
 /** Calm figures: the calm run whole, or a fault run outside its fault windows (quick mode). */
 function calmFigures(f: RunFacts): { p50Ms: number | null; p99Ms: number | null; spurious: number } {
   const lat = f.okWrites.filter((c) => !inAnyWindow(c.invokeS, f.windows) && !inAnyWindow(c.completeS, f.windows)).map((c) => (c.completeS - c.invokeS) * 1000);
-  lat.sort((a, b) => a - b);
-  const p50 = percentile(lat, 50);
-  const p99 = percentile(lat, 99);
+  const p50 = quantile(lat, 0.5);
+  const p99 = quantile(lat, 0.99);
   // The first leader forms the cluster; every later one outside a fault is spurious.
   const leaders = leadersIn(f.events, -Infinity, Infinity, 0);
   const spurious = leaders.slice(1).filter((l) => !inAnyWindow(l.timeS, f.windows)).length;
@@ -166,10 +160,8 @@ export function measureRepetition(runs: readonly RunFacts[]): CellMetrics {
 }
 
 function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return round(s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2);
+  const m = quantile(xs, 0.5);
+  return m === null ? null : round(m);
 }
 
 /** Repetitions → one figure per metric: the median of the repetitions that measured it. */

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { percentileInterval, quantileReplicates, seeded, sortedQuantile } from '../../src/compare/bootstrap.js';
+import { percentileInterval, quantileReplicates, seeded } from '../../src/compare/bootstrap.js';
+import { quantileOfSorted } from '../../src/util/percentile.js';
 import { compareRuns, type CompareReport } from '../../src/compare/compare.js';
 import { formatJson, formatMarkdown, formatText } from '../../src/compare/format.js';
 import { findRuns, loadRunSamples, loadSide } from '../../src/compare/load.js';
@@ -21,8 +22,8 @@ const metric = (r: CompareReport, name: string) => r.metrics.find((m) => m.metri
 
 describe('bootstrap', () => {
   it('nearest-rank quantiles and a median interval as wide as theory says', () => {
-    expect(sortedQuantile(Float64Array.from([1, 2, 3, 4]), 0.5)).toBe(2);
-    expect(sortedQuantile(Float64Array.from([1, 2, 3, 4]), 0.99)).toBe(4);
+    expect(quantileOfSorted(Float64Array.from([1, 2, 3, 4]), 0.5)).toBe(2);
+    expect(quantileOfSorted(Float64Array.from([1, 2, 3, 4]), 0.99)).toBe(4);
     // Median of 2,000 standard normals: SE = 1.2533/sqrt(n) = 0.028, so the 95% interval is ~0.11 wide.
     const rnd = seeded(5);
     const x = Float64Array.from({ length: 2000 }, () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd()));

@@ -75,8 +75,9 @@ describe('measurements', () => {
     expect(longestWriteGap(ok, 2.5 * S, 4 * S, true)).toBeCloseTo(2.0, 6);
   });
 
-  it('spreads use interpolated quantiles and skip trials that could not measure', () => {
-    expect(spread([3, null, 1, 2])).toEqual({ n: 3, median: 2, p10: 1.2, p90: 2.8, min: 1, max: 3 });
+  it('spreads use nearest-rank quantiles (observed values) and skip trials that could not measure', () => {
+    expect(spread([3, null, 1, 2])).toEqual({ n: 3, median: 2, p10: 1, p90: 3, min: 1, max: 3 });
+    expect(spread([4, 1, 3, 2]).median).toBe(2); // the lower middle value of an even count, never 2.5
     expect(spread([]).median).toBeNull();
   });
 });
