@@ -2,7 +2,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, exitCodeOf, verdictWord } from '../run/analyze.js';
-import { RUN_FILES } from '../run/layout.js';
+import { RUN_FILES } from '../results/layout.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { usageError } from '../util/errors.js';
 import type { Command } from './command.js';

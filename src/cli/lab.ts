@@ -14,6 +14,8 @@ import { envError, EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
 import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 import { makeDirs } from '../util/dirs.js';
+import { SANDBOX_USAGE } from '../lab/sandbox-cli.js';
+import { HOSTS_FILE_HELP, sshConfig, type SshSource } from '../lab/ssh-hosts.js';
 
 const USAGE = `usage:
   faultline lab up [--system NAME] [--lab host|netns] [--nodes N] [--heartbeat MS] [--election MS]
@@ -25,6 +27,12 @@ const USAGE = `usage:
   faultline lab down RUNID [--json]    stop a run's cluster and remove everything it created
   faultline lab status [--json]        list registered runs, whether their owner is alive, their resources
   faultline lab sweep [--all] [--json] remove leftovers of runs whose owner died (--all: of every run)
+  faultline lab sweep --lab ssh --hosts H,... | --hosts-file F [--all]
+      also on every ssh host: runs whose control node's session is gone (--all: every run there)
+  lab up --lab ssh --hosts H1,H2,... | --hosts-file F   nodes on real hosts over ssh (n1 on H1, ...)
+${SANDBOX_USAGE}
+
+${HOSTS_FILE_HELP}
 
 system flags (lab up):
 ${systemFlagsUsage()}
@@ -62,6 +70,8 @@ async function up(argv: string[]): Promise<number> {
     'pre-vote': { type: 'string' },
     dir: { type: 'string' },
     'run-id': { type: 'string' },
+    hosts: { type: 'string' },
+    'hosts-file': { type: 'string' },
     detach: { type: 'boolean' },
     json: { type: 'boolean' },
     ...SYSTEM_FLAGS,
@@ -75,6 +85,8 @@ async function up(argv: string[]): Promise<number> {
   const pv = values['pre-vote'] ?? 'off';
   if (pv !== 'on' && pv !== 'off') throw usageError(`faultline lab up: --pre-vote must be on or off, got "${pv}"`);
   if (kind === 'netns' && !isRoot()) throw envError('faultline lab up: the netns lab needs root: run as root, or use --lab host');
+  const ssh = sshSource(values.hosts, values['hosts-file']);
+  if (kind === 'ssh') sshConfig(ssh);
   const runIdOpt = values['run-id'];
   if (runIdOpt !== undefined && !/^[a-z0-9]{1,8}$/.test(runIdOpt)) throw usageError(`faultline lab up: --run-id must be 1-8 lowercase letters/digits`);
   // A detached child repeats the parent's flags: the parent has already said what there was to say.
@@ -101,7 +113,7 @@ async function up(argv: string[]): Promise<number> {
   };
   onExitCleanup(teardown);
   try {
-    lab = createLab(kind, { runId, nodeCount: nodes, registry, ports: system.ports });
+    lab = createLab(kind, { runId, nodeCount: nodes, registry, ports: system.ports, ...(kind === 'ssh' ? { ssh } : {}) });
     await lab.up();
     cluster = await system.createCluster({ lab, settings, runDir: dir, t0: process.hrtime.bigint(), ...(flags.binPath ? { binPath: flags.binPath } : {}) });
     await cluster.start(60_000);
@@ -230,9 +242,12 @@ async function status(argv: string[]): Promise<number> {
 }
 
 async function sweepCmd(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions('lab sweep', argv, { all: { type: 'boolean' }, json: { type: 'boolean' } });
+  const { values, positionals } = parseOptions('lab sweep', argv, { all: { type: 'boolean' }, json: { type: 'boolean' }, lab: { type: 'string' }, hosts: { type: 'string' }, 'hosts-file': { type: 'string' } });
   if (positionals.length > 0) throw usageError(`faultline lab sweep: unexpected argument "${positionals[0]}"`);
+  const kind = parseLabKind(values.lab);
+  const ssh = kind === 'ssh' ? sshConfig(sshSource(values.hosts, values['hosts-file'])) : undefined;
   const reports = await sweep(values.all === true);
+  if (ssh) reports.push(...(await (await import('../lab/ssh-sweep.js')).sweepHosts(ssh, values.all === true)));
   const failed = reports.some((r) => r.errors.length > 0);
   if (values.json) out(JSON.stringify(reports));
   else {
@@ -244,6 +259,11 @@ async function sweepCmd(argv: string[]): Promise<number> {
   }
   return failed ? EXIT.environment : EXIT.valid;
 }
+
+const sshSource = (hosts: string | undefined, hostsFile: string | undefined): SshSource => ({
+  ...(hosts !== undefined ? { hosts: hosts.split(',').filter((h) => h !== '') } : {}),
+  ...(hostsFile !== undefined ? { hostsFile: resolve(hostsFile) } : {}),
+});
 
 export const command: Command = {
   summary: 'start a cluster by hand (up), stop it (down), list runs (status), remove leftovers (sweep)',
@@ -259,6 +279,8 @@ export const command: Command = {
         return status(rest);
       case 'sweep':
         return sweepCmd(rest);
+      case 'sandbox':
+        return (await import('../lab/sandbox-cli.js')).sandboxCommand(rest, down);
       default:
         throw usageError(`faultline lab: ${sub === undefined ? 'missing' : `unknown`} subcommand${sub ? ` "${sub}"` : ''}: use up, down, status or sweep (see: faultline lab --help)`);
     }

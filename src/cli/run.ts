@@ -18,7 +18,9 @@ SPEC is a preset in workloads/ (register, kv, stale-reads, ...) or a path to a s
 Flags override the spec file.
 
 ${systemFlagsUsage()}
-  --lab host|netns        where nodes live (default: netns as root, host otherwise)
+  --lab host|netns|ssh    where nodes live (default: netns as root, host otherwise)
+  --hosts H1,H2,...       ssh lab: [user@]address[:port] per node, in order (n1 on H1, ...)
+  --hosts-file FILE       ssh lab: hosts as JSON with keys, sudo, known_hosts (see: faultline lab --help)
   --nodes N               cluster size (default 3)
   --time-limit S          seconds of load: warm-up + faults + recovery (default 30)
   --concurrency C         client workers, spread over nodes round-robin (default 6)
@@ -38,6 +40,8 @@ exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad spec or usage, 4 environment (m
 
 const OPTIONS = {
   lab: { type: 'string' },
+  hosts: { type: 'string' },
+  'hosts-file': { type: 'string' },
   nodes: { type: 'string' },
   'time-limit': { type: 'string' },
   concurrency: { type: 'string' },
@@ -76,6 +80,10 @@ export function parseRunArgs(argv: string[]): { specArg: string | undefined; ove
     throw usageError(`faultline run: --lab: ${(e as Error).message}`);
   }
   set('lab', lab);
+  set('hosts', v.hosts?.split(',').filter((h) => h !== ''));
+  set('hostsFile', v['hosts-file']);
+  if ((o.hosts || o.hostsFile) && (o.lab ?? 'ssh') !== 'ssh') throw usageError('faultline run: --hosts and --hosts-file are for --lab ssh');
+  if (o.hosts || o.hostsFile) o.lab = 'ssh';
   const sys = parseSystemFlags('run', v);
   set('system', sys.system);
   set('systemOptions', sys.systemOptions);

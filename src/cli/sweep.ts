@@ -67,6 +67,7 @@ export function parseSweepArgs(argv: string[]): { identity: SweepIdentity; out: 
   let lab;
   try {
     lab = parseLabKind(v.lab);
+    if (lab === 'ssh') throw new Error('the ssh lab is for `faultline run` and `lab up`, not sweeps yet');
   } catch (e) {
     throw usageError(`faultline sweep: --lab: ${(e as Error).message}`);
   }

@@ -5,7 +5,8 @@ import { pairCalls } from '../report/calls.js';
 import { readJsonLines } from '../report/load-run.js';
 import type { ResultsFile } from '../report/results.js';
 import type { Op } from '../history/op.js';
-import { RUN_FILES, type RunEvent, type TestRecord } from '../run/layout.js';
+import { RUN_FILES, type RunEvent } from '../results/layout.js';
+import type { TestRecord } from '../test/record.js';
 import { usageError } from '../util/errors.js';
 
 /** Operations that commit through the log: their ok latency is commit latency. */

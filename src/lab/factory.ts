@@ -1,9 +1,10 @@
-// Builds the lab a test asked for: `host` (loopback, works without root) or `netns` (namespaces, root).
+// Builds the lab a test asked for: `host` (loopback, works without root), `netns` (namespaces, root) or `ssh`.
 import { usageError } from '../util/errors.js';
 import { isRoot } from './exec.js';
 import { HostLab } from './host.js';
 import type { Lab, LabKind, LabOptions } from './lab.js';
 import { NetnsLab } from './netns.js';
+import { SshLab } from './ssh.js';
 
 export function createLab(kind: LabKind, opts: LabOptions): Lab {
   switch (kind) {
@@ -11,6 +12,8 @@ export function createLab(kind: LabKind, opts: LabOptions): Lab {
       return new HostLab(opts);
     case 'netns':
       return new NetnsLab(opts);
+    case 'ssh':
+      return new SshLab(opts);
   }
 }
 
@@ -21,6 +24,6 @@ export function defaultLabKind(): LabKind {
 
 export function parseLabKind(raw: string | undefined): LabKind | undefined {
   if (raw === undefined) return undefined;
-  if (raw === 'host' || raw === 'netns') return raw;
-  throw usageError(`unknown lab "${raw}": use host or netns`);
+  if (raw === 'host' || raw === 'netns' || raw === 'ssh') return raw;
+  throw usageError(`unknown lab "${raw}": use host, netns or ssh`);
 }

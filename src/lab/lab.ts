@@ -1,7 +1,7 @@
-// The Lab seam: where nodes live and how their network is cut. host and netns implement it; ssh can later.
+// The Lab seam: where nodes live and how their network is cut. host, netns and ssh implement it.
 import type { ChildProcess } from 'node:child_process';
 
-export type LabKind = 'host' | 'netns';
+export type LabKind = 'host' | 'netns' | 'ssh';
 
 /** One node's place in a lab: its addresses and the identity its processes run under. */
 export interface LabNode {
@@ -124,6 +124,8 @@ export interface LabOptions {
   ports: PortPlan;
   /** Every resource the lab creates is added here before it is created. */
   registry: import('./registry.js').RunRegistry;
+  /** The ssh lab's hosts (--hosts or --hosts-file); other labs ignore it. */
+  ssh?: import('./ssh-hosts.js').SshSource;
 }
 
 /** A plan every lab can honour: a `client` port, whole port numbers, and peer ports that are in the plan. */

@@ -22,7 +22,9 @@ export type Resource =
   | { kind: 'iptables-chain'; chain: string; parents: string[]; table?: string; netns?: string }
   | { kind: 'qdisc'; dev: string; netns?: string }
   | { kind: 'dir'; path: string }
-  | { kind: 'cgroup'; path: string };
+  | { kind: 'cgroup'; path: string }
+  /** Whatever run `runId` created on an SSH host: the host's own record lists it (src/lab/ssh-remote.ts). */
+  | { kind: 'ssh-host'; runId: string; host: import('./ssh-hosts.js').SshHost; knownHosts: string; hostKeyChecking: import('./ssh-hosts.js').HostKeyChecking };
 
 export interface RunRecord {
   runId: string;
@@ -164,6 +166,8 @@ export function describeResource(r: Resource): string {
       return `directory ${r.path}`;
     case 'cgroup':
       return `cgroup ${r.path}`;
+    case 'ssh-host':
+      return `processes, rules and files of run ${r.runId} on ssh host ${r.host.user}@${r.host.address}:${r.host.port}`;
   }
 }
 
@@ -231,6 +235,10 @@ export async function removeResource(r: Resource): Promise<void> {
       return;
     case 'cgroup':
       if (existsSync(r.path)) rmSync(r.path, { recursive: false, force: true });
+      return;
+    case 'ssh-host':
+      // Loaded on demand: only runs that used the ssh lab need it.
+      await (await import('./ssh-sweep.js')).sweepHostRun(r);
       return;
   }
 }

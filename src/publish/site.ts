@@ -1,7 +1,7 @@
 // `faultline publish`: writes a static site from a results directory — home, every report, trends, sweeps.
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { RUN_FILES } from '../run/layout.js';
+import { RUN_FILES } from '../results/layout.js';
 import { buildIndexHtml, readEntries, type IndexEntry } from '../report/index-page.js';
 import { SWEEP_FILE, SWEEP_PAGE, type SweepFile } from '../sweep/state.js';
 import { usageError } from '../util/errors.js';

@@ -1,7 +1,7 @@
 // Analyses one stored run: checker verdict, every figure, and the files results.json, report.html, junit.xml, evidence.json.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { RUN_FILES } from '../run/layout.js';
+import { RUN_FILES } from '../results/layout.js';
 import { usageError } from '../util/errors.js';
 import { checkHistory } from './check-history.js';
 import type { EvidenceFile } from './evidence-view.js';

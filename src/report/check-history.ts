@@ -3,7 +3,7 @@ import type { Op } from '../history/op.js';
 import { check, type CheckResult } from '../checker/index.js';
 import type { AnyModel } from '../model/model.js';
 import { createModel } from '../model/registry.js';
-import type { TestRecord } from '../run/layout.js';
+import type { TestRecord } from '../test/record.js';
 import type { CheckerSummary } from './results.js';
 
 export async function checkHistory(

@@ -1,7 +1,7 @@
 // results/index.html: every stored run, newest first, with its verdict and key figures (static, escaped HTML).
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { RUN_FILES } from '../run/layout.js';
+import { RUN_FILES } from '../results/layout.js';
 import { escapeHtml as h } from './escape.js';
 import { CSP } from './html.js';
 import { keyFigures, type ResultsFile } from './results.js';

@@ -2,7 +2,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Op } from '../history/op.js';
-import { nodeLog, nodeMetrics, RUN_FILES, type RunEvent, type TestRecord } from '../run/layout.js';
+import { nodeLog, nodeMetrics, RUN_FILES, type RunEvent } from '../results/layout.js';
+import type { TestRecord } from '../test/record.js';
 import { findSystem } from '../system/index.js';
 import type { MetricsSample, System } from '../system/system.js';
 import { usageError } from '../util/errors.js';

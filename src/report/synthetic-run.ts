@@ -3,7 +3,8 @@ import { seeded } from '../generator/random.js';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json, Op } from '../history/op.js';
-import { nodeDir, nodeLog, nodeMetrics, RUN_FILES, type RunEvent, type TestRecord } from '../run/layout.js';
+import { nodeDir, nodeLog, nodeMetrics, RUN_FILES, type RunEvent } from '../results/layout.js';
+import type { TestRecord } from '../test/record.js';
 import { makeDirs } from '../util/dirs.js';
 
 export interface SyntheticOptions {

@@ -1,7 +1,7 @@
 // Fault windows from the history's nemesis ops, harness stalls from events.jsonl, and before/during/after figures.
 import type { Json, Op } from '../history/op.js';
 import { NEMESIS } from '../history/op.js';
-import type { RunEvent } from '../run/layout.js';
+import type { RunEvent } from '../results/layout.js';
 import { latencyNs, type Call } from './calls.js';
 
 const NS = 1e9;

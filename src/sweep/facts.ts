@@ -1,7 +1,7 @@
 // Reads one analysed run directory into the plain RunFacts the cell measurement works on.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_FILES } from '../run/layout.js';
+import { RUN_FILES } from '../results/layout.js';
 import { isWrite, pairCalls } from '../report/calls.js';
 import { loadRun } from '../report/load-run.js';
 import { electionsFromLogs } from '../report/log-elections.js';

@@ -4,7 +4,7 @@ import { accessSync, appendFileSync, constants, existsSync, readFileSync, rmSync
 import { delimiter, join } from 'node:path';
 import { runCommand, sleep } from '../lab/exec.js';
 import type { LabNode } from '../lab/lab.js';
-import { nodeMetrics } from '../run/layout.js';
+import { nodeMetrics } from '../results/layout.js';
 import { ProcessCluster, type LaunchSpec, type NodeProcess } from './process-cluster.js';
 import { envError } from '../util/errors.js';
 import { EtcdClient, ETCD_DIALECT } from '../client/etcd.js';

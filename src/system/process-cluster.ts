@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { sleep } from '../lab/exec.js';
 import type { LabNode } from '../lab/lab.js';
 import type { RunRegistry } from '../lab/registry.js';
-import { nodeDir, nodeLog } from '../run/layout.js';
+import { nodeDir, nodeLog } from '../results/layout.js';
 import { makeDirs } from '../util/dirs.js';
 import { envError } from '../util/errors.js';
 import type { ClusterOptions, ElectionEvent, NodeCrash, NodeStatus } from './system.js';

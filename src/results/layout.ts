@@ -1,7 +1,5 @@
-// The results directory contract between `run` (writer) and `analyze`/`report` (readers): paths and shapes.
+// The results directory contract between `run` and the systems (writers) and `analyze`/`report` (readers): paths and events.
 import { join } from 'node:path';
-import type { Json } from '../history/op.js';
-import type { RaftSettings } from '../system/system.js';
 
 /**
  * results/<test-name>/<YYYYMMDDTHHMMSS>-<runid>/ holds one run; results/<test-name>/latest links the newest.
@@ -23,37 +21,6 @@ export const nodeDir = (runDir: string, node: string): string => join(runDir, RU
 export const nodeLog = (runDir: string, node: string, logName: string): string => join(nodeDir(runDir, node), logName);
 /** MetricsSample per line. */
 export const nodeMetrics = (runDir: string, node: string): string => join(nodeDir(runDir, node), 'metrics.jsonl');
-
-/** test.json: written before the first operation. */
-export interface TestRecord {
-  /** Test name = the spec's name (results/<name>/...). */
-  name: string;
-  runId: string;
-  seed: number;
-  /** ISO time and epoch ms of the history's time zero (history `time` is ns since this instant). */
-  startedAt: string;
-  t0EpochMs: number;
-  /** The exact command line, so the report can show how to reproduce. */
-  command: string[];
-  system: string;
-  lab: import('../lab/lab.js').LabKind;
-  nodes: string[];
-  settings: RaftSettings;
-  /** Checker model of the workload: register | cas-register | kv. */
-  model: string;
-  /** Initial value of the model's registers (null = absent key). */
-  initial?: Json;
-  workload: string;
-  /** Nemesis names and the schedule used. */
-  nemesis: Json;
-  concurrency: number;
-  rate?: number;
-  timeLimitS: number;
-  serializableReads: boolean;
-  versions: { faultline: string; node: string; system: string };
-  /** The whole resolved spec, for anything not above. */
-  spec: Json;
-}
 
 /**
  * events.jsonl: what happened to the harness and the cluster besides operations.
