@@ -112,7 +112,11 @@ export const command: Command = {
   usage: USAGE,
   async run(argv) {
     // `faultline run leader-crash` runs a scenario preset (scenarios/*.json); its own flags apply.
-    if ((await import('../scenario/preset.js')).isScenarioName(argv[0])) return (await import('./scenarios.js')).command.run(argv);
+    if ((await import('../scenario/preset.js')).isScenarioName(argv[0])) {
+      // Said, not silent: the flags are the scenario command's, and its output differs from a run's.
+      process.stderr.write(`faultline run: ${argv[0]} is a scenario of the catalogue; running \`faultline scenarios ${argv.join(' ')}\`\n`);
+      return (await import('./scenarios.js')).command.run(argv);
+    }
     const args = parseRunArgs(argv);
     const spec = resolveSpec(args.specArg, args.overrides);
     const out = args.json ? process.stderr : process.stdout;
