@@ -12,6 +12,7 @@ import { isRoot } from '../lab/exec.js';
 import { createLab, defaultLabKind } from '../lab/factory.js';
 import type { Lab, LabKind } from '../lab/lab.js';
 import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
+import { sshConfig, type SshSource } from '../lab/ssh-hosts.js';
 import { resolveSystem, settingsFor } from '../system/index.js';
 import type { Cluster, RaftSettings, System } from '../system/system.js';
 import { specSettings, type TestSpec } from '../test/spec.js';
@@ -89,6 +90,7 @@ interface Preflight {
 async function preflight(spec: TestSpec, binPath: string | undefined, say: (line: string) => void): Promise<Preflight> {
   const lab = spec.lab ?? defaultLabKind();
   if (lab === 'netns' && !isRoot()) throw envError('the netns lab needs root: run as root (sudo) or use --lab host');
+  if (lab === 'ssh') sshConfig(sshSource(spec));
   const { system, version, note } = await resolveSystem(spec.system, binPath);
   if (note) say(`faultline: ${note}`);
   return { version, lab, system, settings: settingsFor(system, specSettings(spec)) };
@@ -103,7 +105,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   const runId = newRunId();
   await sweepDeadRuns();
   const registry = RunRegistry.create(runId, labKind);
-  const lab: Lab = createLab(labKind, { runId, nodeCount: spec.nodes, registry, ports: system.ports });
+  const lab: Lab = createLab(labKind, { runId, nodeCount: spec.nodes, registry, ports: system.ports, ...(labKind === 'ssh' ? { ssh: sshSource(spec) } : {}) });
   const nodes = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);
   // Faults are resolved against the lab before anything is created: an unavailable fault is a usage problem.
   let faults: Faults;
@@ -335,3 +337,5 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
 }
 
 class Interrupted extends Error {}
+
+const sshSource = (spec: TestSpec): SshSource => ({ ...(spec.hosts ? { hosts: spec.hosts } : {}), ...(spec.hostsFile ? { hostsFile: spec.hostsFile } : {}) });

@@ -22,6 +22,9 @@ export interface TestSpec {
   systemOptions?: Record<string, boolean | number>;
   /** undefined: netns when root, else host (decided at run time). */
   lab?: LabKind;
+  /** The ssh lab's hosts, `[user@]address[:port]` each, or a hosts file (src/lab/ssh-hosts.ts). */
+  hosts?: string[];
+  hostsFile?: string;
   nodes: number;
   workload: {
     name: string;
@@ -58,7 +61,9 @@ const SPEC_SCHEMA: Schema = {
     description: { type: 'string' },
     system: { type: 'string', enum: [...SYSTEM_NAMES] },
     systemOptions: { type: 'record', values: { type: 'oneOf', options: [{ type: 'boolean' }, { type: 'number' }] } },
-    lab: { type: 'string', enum: ['host', 'netns'] },
+    lab: { type: 'string', enum: ['host', 'netns', 'ssh'] },
+    hosts: { type: 'array', items: { type: 'string' } },
+    hostsFile: { type: 'string' },
     nodes: { type: 'number', integer: true, min: 1, max: 9 },
     workload: {
       type: 'object',
@@ -115,6 +120,8 @@ export interface SpecOverrides {
   /** Merged over the spec file's systemOptions. */
   systemOptions?: Record<string, boolean | number>;
   lab?: LabKind;
+  hosts?: string[];
+  hostsFile?: string;
   nodes?: number;
   timeLimitS?: number;
   concurrency?: number;
@@ -223,6 +230,8 @@ export function resolveSpec(arg: string | undefined, o: SpecOverrides): TestSpec
   if (o.system !== undefined) spec.system = o.system;
   if (o.systemOptions !== undefined) spec.systemOptions = { ...spec.systemOptions, ...o.systemOptions };
   if (o.lab !== undefined) spec.lab = o.lab;
+  if (o.hosts !== undefined) spec.hosts = o.hosts;
+  if (o.hostsFile !== undefined) spec.hostsFile = resolve(o.hostsFile);
   if (o.nodes !== undefined) spec.nodes = o.nodes;
   if (o.timeLimitS !== undefined) spec.timeLimitS = o.timeLimitS;
   if (o.concurrency !== undefined) spec.concurrency = o.concurrency;

@@ -1,0 +1,403 @@
+// The SSH lab: nodes on real hosts driven over OpenSSH, faults as iptables/tc on each host, every node's
+// nodes/<n>/ directory mirrored on its host and its logs streamed back, and nothing left behind.
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { basename, dirname, join, posix } from 'node:path';
+import { envError, usageError } from '../util/errors.js';
+import { makeDirs } from '../util/dirs.js';
+import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
+import { chainNames, chainSetup, checkGrudge, lossRules, partitionRules, replaceChains, rootQdiscArgs, type QdiscState } from './netshape.js';
+import { openOutput } from './output.js';
+import { processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
+import { RUN_ENV, REGISTRY_ENV } from './marker.js';
+import { sq, SshConnection } from './ssh-conn.js';
+import { hostName, sshConfig, type SshConfig, type SshHost } from './ssh-hosts.js';
+import { RemoteProcess } from './ssh-process.js';
+import { followScript, guardScript, remoteRegistry, runDirOn, setupScript, startScript, sweepScript } from './ssh-remote.js';
+import type { ChildProcess } from 'node:child_process';
+
+/** The local side of a run: known_hosts and control sockets (socket paths must stay under ~100 bytes). */
+export const localSshDir = (runId: string): string => join(registryDir(), `fl-${runId}-ssh`);
+
+interface HostState {
+  conn: SshConnection;
+  guard?: ChildProcess;
+  iface?: string;
+  netem: boolean;
+  tc: boolean;
+  uploaded: Set<string>;
+}
+
+export class SshLab implements Lab {
+  readonly kind = 'ssh' as const;
+  readonly runId: string;
+  readonly registry: RunRegistry;
+  readonly net: SshNetwork;
+  readonly config: SshConfig;
+  private readonly plan: PortPlan;
+  private readonly nodeCount: number;
+  private readonly list: LabNode[] = [];
+  private readonly hosts: HostState[] = [];
+  /** Local nodes/<n> directory of each node, learned from the paths systems pass (layout.ts nodeDir). */
+  private readonly localNodeDir = new Map<string, string>();
+  private readonly procs = new Set<RemoteProcess>();
+  private readonly owned: Resource[] = [];
+  private isUp = false;
+
+  constructor(opts: LabOptions) {
+    this.runId = opts.runId;
+    this.registry = opts.registry;
+    this.plan = checkPlan(opts.ports);
+    this.nodeCount = opts.nodeCount;
+    this.config = sshConfig(opts.ssh);
+    if (opts.nodeCount > this.config.hosts.length) {
+      throw usageError(`--lab ssh: ${opts.nodeCount} nodes need ${opts.nodeCount} hosts, got ${this.config.hosts.length} (${this.config.hosts.map(hostName).join(', ')}): add hosts or use --nodes ${this.config.hosts.length}`);
+    }
+    const addrs = this.config.hosts.slice(0, opts.nodeCount).map((h) => h.address);
+    if (new Set(addrs).size !== addrs.length) throw usageError('--lab ssh: every node needs a host of its own address (partitions cut by address)');
+    this.net = new SshNetwork(this);
+  }
+
+  get nodes(): readonly LabNode[] {
+    return this.list;
+  }
+
+  node(name: string): LabNode {
+    const n = this.list.find((x) => x.name === name);
+    if (!n) throw new Error(`no node named ${name} in this lab (nodes: ${this.list.map((x) => x.name).join(', ')})`);
+    return n;
+  }
+
+  hostOf(name: string): HostState {
+    const i = this.list.findIndex((x) => x.name === name);
+    if (i < 0) this.node(name);
+    return this.hosts[i]!;
+  }
+
+  hostSpec(name: string): SshHost {
+    return this.hostOf(name).conn.host;
+  }
+
+  own(r: Resource): void {
+    this.registry.add(r);
+    this.owned.push(r);
+  }
+
+  async up(): Promise<void> {
+    if (this.isUp) return;
+    try {
+      await this.build();
+      this.isUp = true;
+    } catch (e) {
+      await this.down();
+      throw e;
+    }
+  }
+
+  private async build(): Promise<void> {
+    const dir = localSshDir(this.runId);
+    this.own({ kind: 'dir', path: dir });
+    makeDirs(dir);
+    // The run trusts exactly the keys it was given; ssh never writes to the user's own file.
+    const knownHosts = join(dir, 'known_hosts');
+    const source = this.config.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
+    if (existsSync(source)) copyFileSync(source, knownHosts);
+    else writeFileSync(knownHosts, '');
+    const hosts = this.config.hosts.slice(0, this.nodeCount);
+    this.list.length = 0;
+    this.hosts.length = 0;
+    hosts.forEach((h, k) => {
+      const ports = { ...this.plan.ports };
+      this.list.push({ name: `n${k + 1}`, ip: h.address, clientPort: ports['client']!, ports, peerPorts: this.plan.peer.map((p) => ports[p]!) });
+      const conn = new SshConnection(h, { runId: this.runId, knownHosts, hostKeyChecking: this.config.hostKeyChecking, connectTimeoutS: this.config.connectTimeoutS, commandTimeoutS: this.config.commandTimeoutS, controlPath: join(dir, `cm${k + 1}`) });
+      this.hosts.push({ conn, netem: false, tc: false, uploaded: new Set() });
+    });
+    await Promise.all(this.hosts.map((h, k) => this.buildHost(h, this.list[k]!)));
+    if (this.hosts.some((h) => !h.netem)) this.net.noDelay(this.hosts.find((h) => !h.netem)!.conn.name);
+  }
+
+  private async buildHost(h: HostState, n: LabNode): Promise<void> {
+    const { conn } = h;
+    // Recorded before anything exists there: a sweep of this run's record reaches the host's own record.
+    this.own({ kind: 'ssh-host', runId: this.runId, host: conn.host, knownHosts: conn.o.knownHosts, hostKeyChecking: conn.o.hostKeyChecking });
+    const master = conn.startMaster();
+    if (master.pid !== undefined) this.own({ kind: 'process', pid: master.pid, startTime: processStartTime(master.pid) ?? '', what: `ssh master ${conn.name}` });
+    await conn.ready();
+    // The guard owns the host's record: it lives exactly as long as our connection does.
+    const guard = conn.session(guardScript(conn.host.dir, this.runId, hostname()), 'pipe');
+    h.guard = guard;
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      guard.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+      guard.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      guard.once('exit', () => reject(envError(`ssh host ${conn.name}: cannot create ${conn.host.dir}/.faultline (${err.trim().split('\n').pop() ?? 'no reason given'}): check the host's "dir" and permissions`)));
+    });
+    const c = chainNames(this.runId);
+    const chains = [
+      { table: 'filter', parent: 'INPUT', chain: c.part },
+      { table: 'filter', parent: 'OUTPUT', chain: c.loss },
+      { table: 'filter', parent: 'OUTPUT', chain: c.delay },
+    ];
+    const r = await conn.run(setupScript(conn.host.dir, this.runId, n.ip, chains), { input: chainSetup(this.runId) });
+    if (r.exitCode !== 0) throw envError(`ssh host ${conn.name}: cannot set up iptables chains: ${r.stderr.trim().split('\n').pop() ?? r.exitCode} (needs root: set "sudo": true or log in as root; apt-get install iptables)`);
+    const iface = /^iface (\S*)$/m.exec(r.stdout)?.[1];
+    if (iface) h.iface = iface;
+    h.netem = /^netem yes$/m.test(r.stdout);
+    h.tc = /^tc yes$/m.test(r.stdout);
+  }
+
+  /** The host path mirroring a local path inside a node's directory, or undefined for any other path. */
+  private mapPath(node: string, local: string): string | undefined {
+    const base = this.localNodeDir.get(node);
+    if (!base || (local !== base && !local.startsWith(`${base}/`))) return undefined;
+    return `${runDirOn(this.hostSpec(node).dir, this.runId)}/nodes/${node}${local.slice(base.length)}`;
+  }
+
+  private learnNodeDir(node: string, paths: string[]): void {
+    if (this.localNodeDir.has(node)) return;
+    const marker = `/nodes/${node}`;
+    for (const p of paths) {
+      const i = p.indexOf(`${marker}/`);
+      if (p.startsWith('/') && (i >= 0 || p.endsWith(marker))) {
+        this.localNodeDir.set(node, i >= 0 ? p.slice(0, i + marker.length) : p);
+        return;
+      }
+    }
+  }
+
+  spawn(node: string, command: string, args: string[], options: SpawnOptions = {}): RemoteProcess {
+    const h = this.hostOf(node);
+    const proc = new RemoteProcess(h.conn, command);
+    this.procs.add(proc);
+    proc.once('exit', () => this.procs.delete(proc));
+    proc.once('error', () => this.procs.delete(proc));
+    void this.start(node, h, proc, command, args, options).catch((e: Error) => proc.fail(e.message));
+    return proc;
+  }
+
+  private async start(node: string, h: HostState, proc: RemoteProcess, command: string, args: string[], options: SpawnOptions): Promise<void> {
+    const valueOf = (a: string): { pre: string; path: string } => {
+      const eq = a.indexOf('=');
+      return eq > 0 && a[eq + 1] === '/' && a.startsWith('-') ? { pre: a.slice(0, eq + 1), path: a.slice(eq + 1) } : { pre: '', path: a };
+    };
+    this.learnNodeDir(node, [...args.map((a) => valueOf(a).path), ...(options.logFile ? [options.logFile] : [])]);
+    const remoteNode = `${runDirOn(h.conn.host.dir, this.runId)}/nodes/${node}`;
+    const mkdirs = new Set([remoteNode]);
+    const outputs: string[] = [];
+    const follows: { remote: string; local: string }[] = [];
+    const mapped: string[] = [];
+    for (const a of args) {
+      const { pre, path } = valueOf(a);
+      const remote = path.startsWith('/') ? this.mapPath(node, path) : undefined;
+      if (remote !== undefined) {
+        if (path.endsWith('.log')) {
+          // A log the node writes itself: streamed back into the same local file.
+          outputs.push(remote);
+          follows.push({ remote, local: path });
+          mkdirs.add(posix.dirname(remote));
+        } else if (existsSync(path) && statSync(path).isDirectory()) mkdirs.add(remote);
+        else if (existsSync(path) && statSync(path).isFile()) await h.conn.must(`mkdir -p ${sq(posix.dirname(remote))} && cat > ${sq(remote)}`, `upload of ${basename(path)}`, readFileSync(path, 'utf8'));
+        else mkdirs.add(posix.dirname(remote));
+        mapped.push(pre + remote);
+        continue;
+      }
+      mapped.push(pre + (path.startsWith('/') ? await this.packagePath(h, path) : path) );
+    }
+    const out = options.logFile ? `${remoteNode}/${basename(options.logFile)}` : undefined;
+    if (out) outputs.push(out);
+    const env = { ...(options.env ?? {}), [RUN_ENV]: this.runId, [REGISTRY_ENV]: remoteRegistry(h.conn.host.dir) };
+    const cwd = (options.cwd && this.mapPath(node, options.cwd)) ?? remoteNode;
+    const script = startScript({ dir: h.conn.host.dir, runId: this.runId, what: `${basename(command)} ${node}`, command, args: mapped, env, cwd, mkdirs: [...mkdirs], outputs, ...(out ? { out } : {}) });
+
+    if (options.logFile) makeDirs(dirname(options.logFile));
+    const session = h.conn.session(script);
+    if (options.logFile && options.stampLines) {
+      // Stamped as lines arrive, exactly as the local labs do (output.ts reads the handle's stdout).
+      const output = openOutput(options);
+      proc.stdout = session.stdout;
+      proc.stderr = null;
+      output.attach(proc);
+      output.close();
+    } else if (options.logFile) session.stdout?.pipe(createWriteStream(options.logFile, { flags: 'a' }));
+    else session.stdout?.resume();
+    let control = '';
+    let said: number | null | undefined;
+    let lastErr = '';
+    session.stderr?.setEncoding('utf8');
+    session.stderr?.on('data', (chunk: string) => {
+      control += chunk;
+      const lines = control.split('\n');
+      control = lines.pop()!;
+      for (const l of lines) {
+        const pid = /^pid (\d+) (\d+)$/.exec(l);
+        const exit = /^exit (\d+)$/.exec(l);
+        if (pid) {
+          proc.onPid(Number(pid[1]), pid[2]!);
+          for (const f of follows) proc.streams.push(this.follow(h, f.remote, f.local, Number(pid[1])));
+        } else if (exit) said = Number(exit[1]);
+        else if (/^missing /.test(l)) proc.fail(RemoteProcess.missing(h.conn.name, l.slice('missing '.length)));
+        else if (l.trim()) lastErr = l;
+      }
+    });
+    session.once('exit', (code) => {
+      if (proc.pid === undefined) {
+        if (code === 255) proc.fail(`ssh host ${h.conn.name}: connection lost while starting ${basename(command)} on ${node}${lastErr ? ` (${lastErr})` : ''}: check the host`);
+        else proc.fail(`ssh host ${h.conn.name}: could not start ${basename(command)} on ${node} (${lastErr || `exit ${code}`})`);
+        return;
+      }
+      void proc.onExit(said ?? null);
+    });
+  }
+
+  /** Streams a file the node writes on its host into the same local path (appending). */
+  private follow(h: HostState, remote: string, local: string, pid: number): Promise<void> {
+    const s = h.conn.session(followScript(remote, pid));
+    makeDirs(dirname(local));
+    const sink = createWriteStream(local, { flags: 'a' });
+    s.stdout?.pipe(sink);
+    s.stderr?.resume();
+    return new Promise((r) => sink.once('close', () => r()));
+  }
+
+  /**
+   * A local file outside the run (a package's script, e.g. antietcd-app.js): a file inside node_modules/<pkg> is
+   * uploaded with its package into the run's pkg/ on the host (once per run); any other path is used as it is,
+   * and must exist there.
+   */
+  private async packagePath(h: HostState, path: string): Promise<string> {
+    const m = /^(.*\/node_modules)\/((?:@[^/]+\/)?[^/]+)(\/.*)?$/.exec(path);
+    if (!m || !existsSync(path)) return path;
+    const [, parent, pkg, rest] = m;
+    const remoteParent = `${runDirOn(h.conn.host.dir, this.runId)}/pkg`;
+    if (!h.uploaded.has(pkg!)) {
+      h.uploaded.add(pkg!);
+      await h.conn.upload(parent!, pkg!, remoteParent);
+    }
+    return `${remoteParent}/${pkg}${rest ?? ''}`;
+  }
+
+  async exec(node: string, command: string, args: string[]): Promise<ExecResult> {
+    return this.hostOf(node).conn.run([command, ...args].map(sq).join(' '));
+  }
+
+  /** Kills what is left, removes the run's chains, qdiscs and files on every host, closes the connections. */
+  async down(): Promise<void> {
+    const live = [...this.procs];
+    for (const p of live) p.kill('SIGKILL');
+    await Promise.race([Promise.all(live.map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(0) : p.once('exit', r))))), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.all(
+      this.hosts.map(async (h) => {
+        try {
+          if (h.guard) await h.conn.run(sweepScript(h.conn.host.dir, this.runId, true));
+        } catch {
+          // The registry still holds the host: the next sweep reaches it.
+          return;
+        }
+        h.guard?.stdin?.end();
+        await h.conn.stopMaster();
+        this.forget((r) => r.kind === 'ssh-host' && r.host.address === h.conn.host.address && r.runId === this.runId);
+      }),
+    );
+    for (const h of this.hosts) await h.conn.stopMaster();
+    for (const r of this.owned.filter((x) => x.kind === 'process' || x.kind === 'dir')) await removeResource(r).catch(() => undefined);
+    const gone = new Set<Resource>(this.owned.filter((x) => x.kind !== 'ssh-host'));
+    this.forget((r) => gone.has(r));
+    this.isUp = false;
+  }
+
+  private forget(match: (r: Resource) => boolean): void {
+    for (let i = this.owned.length - 1; i >= 0; i--) if (match(this.owned[i]!)) this.owned.splice(i, 1);
+    this.registry.forget(match);
+  }
+}
+
+/** Network faults on the hosts: iptables chains of the run (partition, loss), tbf (bandwidth), netem (delay). */
+export class SshNetwork implements LabNetwork {
+  readonly capabilities = new Set<NetCapability>(['partition', 'loss', 'bandwidth', 'delay']);
+  private delayReason: string | undefined;
+  private readonly qdisc = new Map<string, QdiscState>();
+
+  constructor(private readonly lab: SshLab) {}
+
+  /** Called once up() has probed the hosts: delay needs netem on every host (the NFQUEUE helper is netns-only). */
+  noDelay(host: string): void {
+    this.capabilities.delete('delay');
+    this.delayReason = `delay on the ssh lab needs tc netem on every host, and ${host} has none (no sch_netem module); the NFQUEUE fallback exists only in --lab netns`;
+  }
+
+  missing(cap: NetCapability): string | undefined {
+    return this.capabilities.has(cap) ? undefined : cap === 'delay' ? this.delayReason : `the ssh lab cannot ${cap}`;
+  }
+
+  private names(): string[] {
+    return this.lab.nodes.map((n) => n.name);
+  }
+
+  private ip = (n: string): string => this.lab.node(n).ip;
+
+  private async restore(node: string, chains: Record<string, string[]>): Promise<void> {
+    await this.lab.hostOf(node).conn.must('iptables-restore -w --noflush', 'iptables-restore', replaceChains(chains));
+  }
+
+  async partition(grudge: Grudge): Promise<void> {
+    checkGrudge(grudge, this.names());
+    const { part } = chainNames(this.lab.runId);
+    await Promise.all(this.names().map((n) => this.restore(n, { [part]: partitionRules(grudge[n] ?? [], this.ip) })));
+  }
+
+  async heal(): Promise<void> {
+    const { part } = chainNames(this.lab.runId);
+    await Promise.all(this.names().map((n) => this.restore(n, { [part]: [] })));
+  }
+
+  async loss(links: Link[], p: number): Promise<void> {
+    if (!(p >= 0 && p <= 1)) throw new Error(`loss probability must be in 0..1, got ${p}`);
+    for (const l of links) (this.lab.node(l.from), this.lab.node(l.to));
+    const { loss } = chainNames(this.lab.runId);
+    await Promise.all(this.names().map((n) => this.restore(n, { [loss]: lossRules(n, links, p, this.ip) })));
+  }
+
+  /** netem shapes a whole interface: only delays of every link leaving a node can be honoured. */
+  async delay(links: Link[], delayMs: number, jitterMs: number): Promise<void> {
+    if (this.delayReason) throw envError(this.delayReason);
+    if (!(delayMs >= 0) || !(jitterMs >= 0)) throw new Error(`delay and jitter must be >= 0 ms, got ${delayMs}, ${jitterMs}`);
+    await Promise.all(
+      this.names().map(async (n) => {
+        const to = new Set(links.filter((l) => l.from === n && l.to !== n).map((l) => l.to));
+        const peers = this.names().filter((x) => x !== n);
+        if (to.size > 0 && !peers.every((p) => to.has(p))) throw new Error(`ssh lab: delay on ${n} must cover every link leaving it (netem delays the whole interface)`);
+        const q = { ...this.qdisc.get(n), netemDelayMs: to.size > 0 ? delayMs : undefined, netemJitterMs: to.size > 0 ? jitterMs : undefined };
+        await this.setQdisc(n, q);
+      }),
+    );
+  }
+
+  async bandwidth(nodes: string[], kbit: number): Promise<void> {
+    if (!(kbit > 0)) throw new Error(`bandwidth must be > 0 kbit/s, got ${kbit}`);
+    for (const n of nodes) this.lab.node(n);
+    await Promise.all(this.names().map((n) => this.setQdisc(n, { ...this.qdisc.get(n), kbit: nodes.includes(n) ? kbit : undefined })));
+  }
+
+  async clearShaping(): Promise<void> {
+    const { loss, delay } = chainNames(this.lab.runId);
+    await Promise.all(
+      this.names().map(async (n) => {
+        await this.restore(n, { [loss]: [], [delay]: [] });
+        await this.setQdisc(n, {});
+      }),
+    );
+  }
+
+  private async setQdisc(node: string, state: QdiscState): Promise<void> {
+    const h = this.lab.hostOf(node);
+    const before = rootQdiscArgs(this.qdisc.get(node) ?? {});
+    const after = rootQdiscArgs(state);
+    this.qdisc.set(node, state);
+    if (JSON.stringify(before) === JSON.stringify(after)) return;
+    if (!h.iface || !h.tc) throw envError(`ssh host ${h.conn.name}: ${!h.tc ? 'tc not found (apt-get install iproute2)' : `no interface holds ${h.conn.host.address}`}: bandwidth and delay cannot be shaped there`);
+    const dev = sq(h.iface);
+    const R = sq(`${h.conn.host.dir}/.faultline/${this.lab.runId}.run`);
+    if (after) await h.conn.must(`${before ? '' : `echo "qdisc ${h.iface}" >> ${R} && `}tc qdisc replace dev ${dev} root ${after.join(' ')}`, 'tc qdisc replace');
+    else await h.conn.run(`tc qdisc del dev ${dev} root 2>/dev/null; sed -i '/^qdisc ${h.iface}$/d' ${R}`);
+  }
+}
