@@ -1,7 +1,7 @@
 // `faultline bench`: maximum-throughput commit latency (autocannon puts) at a ladder of concurrency levels.
 import { resolve } from 'node:path';
 import { runBench } from '../bench/bench-run.js';
-import { formatBenchLevel } from '../bench/format.js';
+import { formatBenchLevel } from '../report/bench-format.js';
 import { parseLabKind } from '../lab/factory.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { EXIT, usageError } from '../util/errors.js';

@@ -1,6 +1,6 @@
 // Builds report.html: one self-contained page (libraries and data inlined, no network) for one run.
 import { skippedByReason } from '../nemesis/coverage.js';
-import { formatBenchLevel } from '../bench/format.js';
+import { formatBenchLevel } from './bench-format.js';
 import { chartSpecs } from './charts.js';
 import type { EvidenceFile } from './evidence-view.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';

@@ -1,5 +1,5 @@
 // Prints one benchmark level the way etcd's own benchmark tool does: Summary, histogram, latency distribution.
-import type { BenchLevel } from '../report/results.js';
+import type { BenchLevel } from './results.js';
 
 const secs = (ms: number): string => (ms / 1000).toFixed(4);
 
