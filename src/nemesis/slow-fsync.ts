@@ -1,4 +1,5 @@
 // Slow disk by syscall delay: strace attaches to a node and delays every fsync/fdatasync; detaching ends it.
+// On the ssh lab strace runs on the node's host, through the lab.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,23 @@ interface Attachment {
   pid: number;
   strace: ChildProcess;
   exited: Promise<void>;
+  /** On an SSH host: the node's tracers as that host's /proc tells them. */
+  remoteTracers?: () => Promise<number[]>;
+}
+
+/** Tracer pids of every thread of a node on its host (the ssh lab), read through the lab. */
+async function remoteTracers(ctx: NemesisContext, node: string, pid: number): Promise<number[]> {
+  const r = await ctx.lab.exec(node, 'sh', ['-c', `cat /proc/${pid}/task/*/status 2>/dev/null | grep TracerPid`]);
+  return [...r.stdout.matchAll(/TracerPid:\s*(\d+)/g)].map((m) => Number(m[1]));
+}
+
+async function untilAsync(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await cond()) return true;
+    await sleep(50);
+  }
+  return cond();
 }
 
 /** Pids of every thread's tracer: attached when all threads name the strace pid. */
@@ -72,6 +90,7 @@ class SlowFsyncNemesis implements Nemesis {
     const out = join(dir, `strace-${++this.seq}.log`);
     const args = ['-f', '-qq', '-p', String(pid), '-e', 'trace=fdatasync,fsync',
       '-e', `inject=fdatasync:delay_enter=${usec}`, '-e', `inject=fsync:delay_enter=${usec}`, '-o', out];
+    if (ctx.lab.kind === 'ssh') return this.attachRemote(ctx, node, pid, args, join(dir, `strace-${this.seq}.err.log`));
     // Own process group so a terminal's Ctrl-C does not detach it behind the harness's back.
     const strace = spawn('strace', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: markedEnv(ctx.lab.runId) });
     let stderr = '';
@@ -100,6 +119,31 @@ class SlowFsyncNemesis implements Nemesis {
     return a;
   }
 
+  /** The node is on another machine: strace runs there, started by the lab, and is checked through it. */
+  private async attachRemote(ctx: NemesisContext, node: string, pid: number, args: string[], errLog: string): Promise<Attachment> {
+    const strace = ctx.lab.spawn(node, 'strace', args, { logFile: errLog });
+    let failure = '';
+    const exited = new Promise<void>((resolve) => {
+      strace.once('exit', () => resolve());
+      strace.once('error', (e) => {
+        failure = e.message;
+        resolve();
+      });
+    });
+    const started = await Promise.race([new Promise<boolean>((r) => strace.once('spawn', () => r(true))), exited.then(() => false)]);
+    if (!started) throw envError(`slow-fsync: ${failure || `strace exited at once on ${node}'s host (see ${errLog})`}`);
+    const a: Attachment = { node, pid, strace, exited, remoteTracers: () => remoteTracers(ctx, node, pid) };
+    const ok = await untilAsync(async () => {
+      const t = await a.remoteTracers!();
+      return strace.exitCode === null && t.length > 0 && t.every((x) => x === strace.pid);
+    }, 8000);
+    if (!ok) {
+      await this.detach(a);
+      throw envError(`slow-fsync: strace could not attach to ${node} (pid ${pid}) on its host (see ${errLog}; needs root or ptrace permission there)`);
+    }
+    return a;
+  }
+
   /** SIGINT makes strace detach cleanly, leaving the node running at full speed. */
   private async detach(a: Attachment): Promise<boolean> {
     if (a.strace.exitCode === null && a.strace.signalCode === null) a.strace.kill('SIGINT');
@@ -107,6 +151,7 @@ class SlowFsyncNemesis implements Nemesis {
       a.strace.kill('SIGKILL');
       await a.exited;
     }
+    if (a.remoteTracers) return untilAsync(async () => (await a.remoteTracers!()).every((t) => t === 0), 3000);
     return await until(() => tracers(a.pid).every((t) => t === 0), 2000);
   }
 
