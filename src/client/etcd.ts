@@ -3,8 +3,7 @@
 import { Buffer } from 'node:buffer';
 import { buildConnector, Pool } from 'undici';
 import type { Completion, Json, Op } from '../history/op.js';
-import type { ClientOptions } from '../system/system.js';
-import type { Client } from './client.js';
+import type { Client, ClientOptions } from './client.js';
 import { classify, unreadableSuccess, type Attempt, type Outcome } from './outcome.js';
 
 /** Where a store speaking the gateway's JSON differs from etcd. */

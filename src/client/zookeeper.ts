@@ -2,8 +2,7 @@
 // read-modify-write, read = [sync +] getData), one session per server, outcomes classified ok / fail / info.
 import { Buffer } from 'node:buffer';
 import type { Completion, Json, Op } from '../history/op.js';
-import type { ClientOptions } from '../system/system.js';
-import type { Client } from './client.js';
+import type { Client, ClientOptions } from './client.js';
 import { ZkError, ZkSession } from './zookeeper-session.js';
 
 /**

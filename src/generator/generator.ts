@@ -1,8 +1,23 @@
 // The op generator: for each worker, the f, key and value of its next operation, reproducible from the seed.
 import type { Json } from '../history/op.js';
-import type { Mix, Workload } from '../workload/workload.js';
 import { KeyPlan, type KeyOptions } from './keys.js';
 import { stream, weighted, type Random } from './random.js';
+
+/** Operation weights, e.g. { read: 2, write: 1, cas: 1 }. */
+export type Mix = Record<string, number>;
+
+/** Where an operation is drawn: which worker, and how many ops that worker drew before. */
+export interface DrawContext {
+  worker: number;
+  seq: number;
+}
+
+/** What the generator needs of a workload (src/workload/workload.ts): its default mix and how to draw a value. */
+export interface OpSource {
+  readonly defaultMix: Mix;
+  /** Value of an invocation of `f` (null for reads). */
+  value(f: string, rng: Random, ctx: DrawContext): Json;
+}
 
 export interface GeneratorOptions {
   seed: number;
@@ -33,7 +48,7 @@ export class OpGenerator {
   private readonly seqs: number[];
 
   constructor(
-    private readonly workload: Workload,
+    private readonly workload: OpSource,
     private readonly options: GeneratorOptions,
   ) {
     this.keys = new KeyPlan(options.concurrency, options.keys);

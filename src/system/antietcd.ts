@@ -14,7 +14,8 @@ import * as api from './etcd-api.js';
 import { FaketimeClocks, faketimeMissing, libfaketime } from './faketime.js';
 import { ProcessCluster, type LaunchSpec, type NodeProcess } from './process-cluster.js';
 import type { ChildProcess } from 'node:child_process';
-import type { Capability, ClientOptions, ClockControl, Cluster, ClusterOptions, ElectionEvent, NodeStatus, RaftSettings, System, SystemOption } from './system.js';
+import type { ClientOptions } from '../client/client.js';
+import type { Capability, ClockControl, Cluster, ClusterOptions, ElectionEvent, NodeStatus, RaftSettings, System, SystemOption } from './system.js';
 
 const LOG_NAME = 'antietcd.log';
 const APP = 'antietcd-app.js';

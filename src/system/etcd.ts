@@ -8,14 +8,13 @@ import { nodeMetrics } from '../results/layout.js';
 import { ProcessCluster, type LaunchSpec, type NodeProcess } from './process-cluster.js';
 import { envError } from '../util/errors.js';
 import { EtcdClient, ETCD_DIALECT } from '../client/etcd.js';
-import type { Client } from '../client/client.js';
+import type { Client, ClientOptions } from '../client/client.js';
 import type { PortPlan } from '../lab/lab.js';
 import * as api from './etcd-api.js';
 import { parseEtcdLog } from './etcd-log.js';
 import { toSample } from './etcd-metrics.js';
 import type {
   Capability,
-  ClientOptions,
   Cluster,
   ClusterOptions,
   ElectionEvent,

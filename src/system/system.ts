@@ -1,6 +1,6 @@
 // The System seam: how to find, start, stop, kill and pause a cluster of one store and read its leader; optional
 // capabilities (membership, leader transfer, metrics, election log, clock control) are separate interfaces.
-import type { Client } from '../client/client.js';
+import type { Client, ClientOptions } from '../client/client.js';
 import type { Lab, PortPlan } from '../lab/lab.js';
 
 /** Consensus settings every system maps onto its own flags (and validates: each has its own rules). */
@@ -151,15 +151,6 @@ export interface NodeCrash {
 
 /** What a system may offer beyond the core; nemeses and the report ask for these by name. */
 export type Capability = 'membership' | 'transfer' | 'metrics' | 'election-log' | 'clock';
-
-export interface ClientOptions {
-  /** Per-request timeout, ms. */
-  timeoutMs: number;
-  /** Reads answered from the node's local state (may be stale) instead of linearizable ones. */
-  localReads: boolean;
-  /** Keep-alive connections per node; at least the number of workers talking to that node. */
-  connectionsPerNode: number;
-}
 
 /** Reads of a stored run: what the report can learn from a node's log without a live cluster. */
 export interface LogReader {

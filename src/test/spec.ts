@@ -6,7 +6,7 @@ import type { Json } from '../history/op.js';
 import type { LabKind } from '../lab/lab.js';
 import { usageError } from '../util/errors.js';
 import { createWorkload, WORKLOAD_NAMES } from '../workload/index.js';
-import type { Mix } from '../workload/workload.js';
+import type { Mix } from '../generator/generator.js';
 import { parseLocated, plain, JsonSyntaxError, type JNode, type Pos } from '../util/json-locate.js';
 import { validate, type Schema } from './schema.js';
 import { settingsFor, systemByName, SYSTEM_NAMES } from '../system/index.js';

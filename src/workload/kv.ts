@@ -1,7 +1,8 @@
 // The kv workload (Porcupine's kv): get / put / append of strings on independent keys.
 import type { Json } from '../history/op.js';
 import { int, type Random } from '../generator/random.js';
-import type { DrawContext, Workload } from './workload.js';
+import type { DrawContext } from '../generator/generator.js';
+import type { Workload } from './workload.js';
 
 /**
  * Appended strings are unique per worker and op (`w3.17;`), so a read shows exactly which appends it saw;

@@ -1,17 +1,8 @@
 // The Workload seam: which operations a test issues, how their values are drawn, and which model judges them.
 import type { Json } from '../history/op.js';
-import type { Random } from '../generator/random.js';
+import type { OpSource } from '../generator/generator.js';
 
-/** Operation weights, e.g. { read: 2, write: 1, cas: 1 }. */
-export type Mix = Record<string, number>;
-
-/** Where an operation is drawn: which worker, and how many ops that worker drew before. */
-export interface DrawContext {
-  worker: number;
-  seq: number;
-}
-
-export interface Workload {
+export interface Workload extends OpSource {
   readonly name: string;
   /** Checker model name (src/model/registry.ts): register | cas-register | kv. */
   readonly model: string;
@@ -21,7 +12,4 @@ export interface Workload {
   readonly fs: readonly string[];
   /** The read used for the final reads of every key on every node. */
   readonly readF: string;
-  readonly defaultMix: Mix;
-  /** Value of an invocation of `f` (null for reads). */
-  value(f: string, rng: Random, ctx: DrawContext): Json;
 }
