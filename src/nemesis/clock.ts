@@ -79,16 +79,22 @@ class ClockNemesis implements Nemesis {
       const fault = this.fault ?? (['bump', 'strobe', 'skew'] as const)[Math.floor(ctx.random() * 3)]!;
       const nodes = await resolveTargets(targetOf(value, this.target), ctx);
       const clocks: Record<string, NodeClockValue> = {};
+      const errors: string[] = [];
       const o = this.options;
       for (const n of nodes) {
         let c: NodeClockValue;
         if (fault === 'skew') c = { offsetMs: 0, rate: o.rates[Math.floor(ctx.random() * o.rates.length)]! };
         else c = { offsetMs: o.deltaMs * (fault === 'strobe' ? 1 : (o.direction ?? (ctx.random() < 0.5 ? -1 : 1))), rate: 1 };
-        await clock.setClock(n, c.offsetMs, c.rate);
-        clocks[n] = c;
-        this.affected.add(n);
+        try {
+          await clock.setClock(n, c.offsetMs, c.rate);
+          clocks[n] = c;
+          this.affected.add(n);
+        } catch (e) {
+          // Recorded, not thrown: the history must say which nodes kept their clock and why.
+          errors.push(`${n}: ${(e as Error).message.split('\n')[0]}`);
+        }
       }
-      const out: Record<string, Json> = { fault, nodes, clocks: clocks as unknown as Json };
+      const out: Record<string, Json> = { fault, nodes, clocks: clocks as unknown as Json, ...(errors.length ? { errors } : {}) };
       if (fault === 'strobe') {
         this.strobe(nodes, o);
         out['strobe'] = { deltaMs: o.deltaMs, periodMs: o.periodMs, durationMs: o.durationMs };

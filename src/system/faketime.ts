@@ -16,6 +16,10 @@
 //   plain offsets in our trials, so it is not used.
 // - It creates /dev/shm/faketime_shm_<pid> and sem.faketime_sem_<pid> and removes them only on a clean exit:
 //   a SIGKILLed or signalled node leaves both, so they are recorded and removed here.
+// - Node aborts when its monotonic clock goes below the value it had at start ("Assertion failed: (now) >=
+//   (timer_base())", seen on an antietcd node reset to real time 2 s after it was restarted with a +5 s offset).
+//   So a (re)started node starts at real time (its rate is kept), and an offset that would take a node's
+//   clock below its own start is refused with the reason instead of applied.
 // The preload goes through /usr/bin/env so only the node loads it, not a wrapper (`ip netns exec`).
 import { existsSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,14 +104,14 @@ export class FaketimeClocks implements ClockControl {
   }
 
   /**
-   * The launch spec under libfaketime, carrying over the node's current offset and rate (a restarted node keeps
-   * its skewed clock, as a real machine would).
+   * The launch spec under libfaketime. A restarted node keeps its rate but starts at real time: carrying its
+   * offset into the new process would let the next reset take the clock below the process's start.
    */
   wrap(node: string, spec: LaunchSpec): LaunchSpec {
     this.ensureDir();
     const now = Date.now();
     const old = this.clocks.get(node);
-    const offsetMs = old ? offsetAt(old, now) : 0;
+    const offsetMs = 0;
     const rate = old?.rate ?? 1;
     this.clocks.set(node, { offsetMs, rate, sinceMs: now, startMs: now, pids: old?.pids ?? [] });
     this.write(node, controlLine(offsetMs, rate, now, now));
@@ -136,6 +140,9 @@ export class FaketimeClocks implements ClockControl {
     const c = this.clocks.get(node);
     if (!c) throw new Error(`node ${node} was not started under libfaketime`);
     const now = Date.now();
+    // Its clock read (now - startMs) + offset since the process started at real time: never below its start.
+    const uptime = now - c.startMs;
+    if (offsetMs < -uptime) throw new Error(`${node} started ${uptime} ms ago: an offset of ${offsetMs} ms would take its clock before its own start (Node aborts on that); not applied`);
     Object.assign(c, { offsetMs, rate, sinceMs: now });
     this.write(node, controlLine(offsetMs, rate, now, c.startMs));
   }
