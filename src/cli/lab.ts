@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { onExitCleanup } from '../lab/cleanup.js';
+import { Scope } from '../lab/scope.js';
 import { isRoot, sleep } from '../lab/exec.js';
 import { createLab, defaultLabKind, parseLabKind } from '../lab/factory.js';
 import type { Lab } from '../lab/lab.js';
@@ -102,23 +102,26 @@ async function up(argv: string[]): Promise<number> {
 
   makeDirs(dir);
   await sweepDeadRuns();
-  const registry = RunRegistry.create(runId, kind);
-  let lab: Lab | undefined;
-  let cluster: Cluster | undefined;
-  const teardown = async (): Promise<void> => {
-    await cluster?.teardown();
-    await lab?.down();
-    const errors = await registry.release();
-    for (const e of errors) process.stderr.write(`faultline lab: could not remove ${e}\n`);
-  };
-  onExitCleanup(teardown);
+  // Whatever is set up below is torn down in reverse on Ctrl-C / SIGTERM (and on a failed start).
+  const scope = new Scope((what, e) => process.stderr.write(`faultline lab: ${what}: ${e.message.split('\n')[0]}\n`), true);
+  let lab: Lab;
+  let cluster: Cluster;
   try {
+    const registry = RunRegistry.create(runId, kind);
+    scope.defer('release registry', async () => {
+      for (const e of await registry.release()) process.stderr.write(`faultline lab: could not remove ${e}\n`);
+    });
     lab = createLab(kind, { runId, nodeCount: nodes, registry, ports: system.ports, ...(kind === 'ssh' ? { ssh } : {}) });
+    // Deferred before up(): down() also removes what a half-finished up() made.
+    const l = lab;
+    scope.defer('lab down', () => l.down());
     await lab.up();
     cluster = await system.createCluster({ lab, settings, runDir: dir, t0: process.hrtime.bigint(), ...(flags.binPath ? { binPath: flags.binPath } : {}) });
+    const cl = cluster;
+    scope.defer('cluster teardown', () => cl.teardown());
     await cluster.start(60_000);
   } catch (e) {
-    await teardown();
+    await scope.close();
     throw e;
   }
   const c = cluster;
@@ -143,7 +146,7 @@ async function up(argv: string[]): Promise<number> {
   const ready = process.env[READY_ENV];
   if (ready) writeFileSync(ready, JSON.stringify(info));
   else print(info, values.json === true, false);
-  // Stay up until a signal; onExitCleanup tears down and exits 130/143.
+  // Stay up until a signal; the scope tears down and the signal handler exits 130/143.
   await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
   return EXIT.valid;
 }

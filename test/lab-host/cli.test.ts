@@ -31,13 +31,14 @@ describe('faultline lab (CLI)', () => {
 
   it('missing etcd binary: exit 4, one line naming the apt-get fix, nothing registered', async () => {
     const before = await runsNow();
-    const c = await cli(['lab', 'up', '--lab', 'host', '--etcd-bin', '/nonexistent/etcd', '--json']);
+    const c = await cli(['lab', 'up', '--lab', 'host', '--bin', '/nonexistent/etcd', '--json']);
     expect(c.code).toBe(4);
-    const a = await cli(['lab', 'up', '--lab', 'host', '--etcd-bin', '/nonexistent', '--dir', join(dir, 'x')]);
+    const a = await cli(['lab', 'up', '--lab', 'host', '--bin', '/nonexistent', '--dir', join(dir, 'x')]);
     expect(a.code).toBe(4);
     expect(a.stderr.trim().split('\n')).toHaveLength(1);
     expect(a.stderr).toContain('apt-get install etcd-server etcd-client');
-    const b = await cli(['lab', 'up', '--lab', 'host', '--dir', join(dir, 'y')], { ...process.env, PATH: '/nonexistent' });
+    // Without --system a missing etcd falls back to antietcd; naming etcd makes its absence an error.
+    const b = await cli(['lab', 'up', '--system', 'etcd', '--lab', 'host', '--dir', join(dir, 'y')], { ...process.env, PATH: '/nonexistent' });
     expect(b.code).toBe(4);
     expect(b.stderr).toMatch(/etcd not found on PATH.*apt-get install etcd-server etcd-client/);
     // Other test files register and release runs meanwhile, so only "not more than they could add" is checkable
