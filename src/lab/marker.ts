@@ -2,7 +2,7 @@
 // the fork, but a SIGKILL can land between the fork and that write; the marker lets a sweep still find the
 // process, by pid, and be sure it is one of ours.
 import { readdirSync, readFileSync } from 'node:fs';
-import { processStartTime, registryDir } from './registry.js';
+import { processStartTime, registryDir } from './proc.js';
 
 export const RUN_ENV = 'FAULTLINE_RUN';
 /** Which registry the run is written in: root's sweep must not take another user's live run for an orphan. */
