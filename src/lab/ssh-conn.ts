@@ -142,9 +142,10 @@ export class SshConnection {
     return spawn('ssh', [...this.args(), this.host.address, this.remote(script)], { stdio: [stdin, 'pipe', 'pipe'], env: markedEnv(this.o.runId) });
   }
 
-  /** Copies a local directory (a package) to `remoteParent/<basename>` with tar over one session. */
-  async upload(localParent: string, name: string, remoteParent: string): Promise<void> {
-    const tar = spawn('tar', ['-C', localParent, '-cf', '-', name], { stdio: ['ignore', 'pipe', 'ignore'] });
+  /** Copies local directories (packages) under `localParent` to `remoteParent/` with tar over one session. */
+  async upload(localParent: string, names: string[], remoteParent: string): Promise<void> {
+    const name = names.join(', ');
+    const tar = spawn('tar', ['-C', localParent, '-cf', '-', ...names], { stdio: ['ignore', 'pipe', 'ignore'] });
     const ssh = spawn('ssh', [...this.args(), this.host.address, this.remote(`mkdir -p ${sq(remoteParent)} && tar -C ${sq(remoteParent)} -xf -`)], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     ssh.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

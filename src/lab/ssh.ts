@@ -16,6 +16,19 @@ import { RemoteProcess } from './ssh-process.js';
 import { followScript, guardScript, remoteRegistry, runDirOn, setupScript, startScript, sweepScript } from './ssh-remote.js';
 import type { ChildProcess } from 'node:child_process';
 
+/** A package and every dependency of it that is installed in `modules` (optional ones only when present). */
+export function packageClosure(modules: string, pkg: string): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name) || !existsSync(join(modules, name, 'package.json'))) return;
+    seen.add(name);
+    const p = JSON.parse(readFileSync(join(modules, name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const d of Object.keys({ ...p.dependencies, ...p.optionalDependencies })) visit(d);
+  };
+  visit(pkg);
+  return [...seen];
+}
+
 /** The local side of a run: known_hosts and control sockets (socket paths must stay under ~100 bytes). */
 export const localSshDir = (runId: string): string => join(registryDir(), `fl-${runId}-ssh`);
 
@@ -261,19 +274,20 @@ export class SshLab implements Lab {
 
   /**
    * A local file outside the run (a package's script, e.g. antietcd-app.js): a file inside node_modules/<pkg> is
-   * uploaded with its package into the run's pkg/ on the host (once per run); any other path is used as it is,
-   * and must exist there.
+   * uploaded with that package and its dependencies (those installed here) into the run's pkg/node_modules/ on
+   * the host, once per run, so Node resolves them there; any other path is used as it is and must exist there.
    */
   private async packagePath(h: HostState, path: string): Promise<string> {
     const m = /^(.*\/node_modules)\/((?:@[^/]+\/)?[^/]+)(\/.*)?$/.exec(path);
     if (!m || !existsSync(path)) return path;
-    const [, parent, pkg, rest] = m;
-    const remoteParent = `${runDirOn(h.conn.host.dir, this.runId)}/pkg`;
+    const [, modules, pkg, rest] = m;
+    const remoteModules = `${runDirOn(h.conn.host.dir, this.runId)}/pkg/node_modules`;
     if (!h.uploaded.has(pkg!)) {
-      h.uploaded.add(pkg!);
-      await h.conn.upload(parent!, pkg!, remoteParent);
+      const names = packageClosure(modules!, pkg!).filter((n) => !h.uploaded.has(n));
+      for (const n of names) h.uploaded.add(n);
+      await h.conn.upload(modules!, names, remoteModules);
     }
-    return `${remoteParent}/${pkg}${rest ?? ''}`;
+    return `${remoteModules}/${pkg}${rest ?? ''}`;
   }
 
   async exec(node: string, command: string, args: string[]): Promise<ExecResult> {
