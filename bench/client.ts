@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { OpGenerator } from '../src/generator/generator.js';
 import { HistoryWriter } from '../src/history/writer.js';
-import { onExitCleanup } from '../src/lab/cleanup.js';
+import { Scope } from '../src/lab/scope.js';
 import { createLab } from '../src/lab/factory.js';
 import { newRunId, RunRegistry } from '../src/lab/registry.js';
 import { Load } from '../src/run/load.js';
@@ -68,15 +68,19 @@ async function main(): Promise<void> {
 }
 
 async function benchSystem(system: System): Promise<void> {
-  const runId = newRunId();
-  const registry = RunRegistry.create(runId, 'host');
-  const lab = createLab('host', { runId, nodeCount: 3, registry, ports: system.ports });
-  const dir = mkdtempSync(join(tmpdir(), 'fl-bench-client-'));
-  // Ctrl-C during the bench must not leave three etcd processes behind.
-  const unregister = onExitCleanup(() => registry.release());
-  const cluster = await system.createCluster({ lab, settings: { heartbeatMs: 100, electionMs: 1000, preVote: false }, runDir: dir, t0: process.hrtime.bigint() });
+  // Ctrl-C during the bench must not leave three nodes behind: every step pushes its undo.
+  const scope = new Scope((what, e) => console.error(`${what}: ${e.message}`), true);
   try {
+    const runId = newRunId();
+    const registry = RunRegistry.create(runId, 'host');
+    scope.defer('release registry', () => registry.release());
+    const dir = mkdtempSync(join(tmpdir(), 'fl-bench-client-'));
+    scope.defer('remove run dir', () => rmSync(dir, { recursive: true, force: true }));
+    const lab = createLab('host', { runId, nodeCount: 3, registry, ports: system.ports });
+    scope.defer('lab down', () => lab.down());
     await lab.up();
+    const cluster = await system.createCluster({ lab, settings: { heartbeatMs: 100, electionMs: 1000, preVote: false }, runDir: dir, t0: process.hrtime.bigint() });
+    scope.defer('cluster teardown', () => cluster.teardown());
     await cluster.start();
     const leader = await cluster.leader();
     if (!leader) throw new Error('no leader');
@@ -121,11 +125,7 @@ async function benchSystem(system: System): Promise<void> {
       console.log(`${String(c).padStart(11)}  ${(aOps / total).toFixed(0).padStart(16)}  ${(oOps / total).toFixed(0).padStart(15)}  ${(oOps / aOps).toFixed(2).padStart(5)}  ${perOp(aCpu, aOps).padStart(11)}  ${perOp(oCpu, oOps).padStart(12)}${notes ? `  (${notes})` : ''}`);
     }
   } finally {
-    await cluster.teardown();
-    await lab.down();
-    await registry.release();
-    unregister();
-    rmSync(dir, { recursive: true, force: true });
+    await scope.close();
   }
 }
 

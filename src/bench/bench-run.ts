@@ -1,7 +1,7 @@
 // `faultline bench`: a commit-latency ladder against the leader and followers, stored as a run like any other.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { onExitCleanup } from '../lab/cleanup.js';
+import { Scope } from '../lab/scope.js';
 import { createLab } from '../lab/factory.js';
 import type { LabKind } from '../lab/lab.js';
 import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
@@ -101,28 +101,23 @@ export async function runBench(o: BenchOptions): Promise<{ runDir: string; resul
     systemName = system.name;
     settings = settingsFor(system, { ...SETTINGS, ...(o.systemOptions ? { options: o.systemOptions } : {}) });
     await sweepDeadRuns();
-    const registry = RunRegistry.create(runId, o.lab);
-    const lab = createLab(o.lab, { runId, nodeCount: o.nodes, registry, ports: system.ports });
-    const cleanupAll = async (): Promise<void> => {
-      await lab.down().catch(() => undefined);
-      await registry.release();
-    };
-    const unregister = onExitCleanup(cleanupAll);
+    // Set-up steps push their undo; Ctrl-C or an error tears down exactly what exists, newest first.
+    const scope = new Scope((what, e) => process.stderr.write(`faultline bench: ${what}: ${e.message.split('\n')[0]}\n`), true);
     try {
+      const registry = RunRegistry.create(runId, o.lab);
+      scope.defer('release registry', () => registry.release());
+      const lab = createLab(o.lab, { runId, nodeCount: o.nodes, registry, ports: system.ports });
+      scope.defer('lab down', () => lab.down());
       await lab.up();
       const cluster = await system.createCluster({ lab, settings, runDir, t0: process.hrtime.bigint(), ...(o.binPath ? { binPath: o.binPath } : {}) });
-      try {
-        version = cluster.version;
-        await cluster.start();
-        nodes = [...cluster.nodes];
-        const leader = await cluster.leader();
-        levels = await ladder(nodes.map((n) => ({ url: cluster.clientUrl(n), role: n === leader ? 'leader' : 'follower' })), o);
-      } finally {
-        await cluster.teardown();
-      }
+      scope.defer('cluster teardown', () => cluster.teardown());
+      version = cluster.version;
+      await cluster.start();
+      nodes = [...cluster.nodes];
+      const leader = await cluster.leader();
+      levels = await ladder(nodes.map((n) => ({ url: cluster.clientUrl(n), role: n === leader ? 'leader' : 'follower' })), o);
     } finally {
-      await cleanupAll();
-      unregister();
+      await scope.close();
     }
   }
   const record: TestRecord = {
