@@ -1,6 +1,8 @@
-// `faultline check FILE...`: is each history linearizable? A thin layer over the checker library.
+// `faultline check FILE...`: is each history linearizable (or, for txn/set/watch histories, Elle-consistent)?
 import { writeFile } from 'node:fs/promises';
 import { CheckSession, closeWorkers, type CheckResult } from '../checker/index.js';
+import { CONSISTENCY_MODELS, isConsistency, type Consistency } from '../checker/elle/consistency.js';
+import { ELLE_MODELS, isElleModel, runElle, type ElleOutcome } from '../checker/elle/run.js';
 import { FORMATS, type Format } from '../history/import/detect.js';
 import { loadHistory, type Loaded } from '../history/import/load.js';
 import { NEMESIS, type Op } from '../history/op.js';
@@ -12,6 +14,7 @@ import type { Command } from './command.js';
 
 const OPTIONS = {
   model: { type: 'string' },
+  consistency: { type: 'string' },
   initial: { type: 'string' },
   'nil-read': { type: 'string' },
   'no-partition': { type: 'boolean' },
@@ -29,7 +32,7 @@ const NIL_READS: readonly NilRead[] = ['any', 'absent'];
 const AHEAD = 4;
 
 export const command: Command = {
-  summary: 'check histories for linearizability (JSONL, Jepsen EDN, Porcupine logs)',
+  summary: 'check histories for linearizability or Elle consistency (JSONL, Jepsen EDN, Porcupine logs)',
   usage: `usage: faultline check FILE... [options]
 
 Checks each history for linearizability and prints one line per file, in the order given; several
@@ -37,9 +40,13 @@ files are checked at once, on every core.
 
 options:
   --model M          ${MODEL_NAMES.join(' | ')}
-                     (default: inferred from the ops: cas → cas-register, get/put/append → kv,
-                     txn → multi-register, acquire/release → mutex, add → set, else register;
-                     a queue needs --model fifo-queue or unordered-queue)
+                     or a transactional checker: ${ELLE_MODELS.join(' | ')}
+                     (default: inferred from the ops: txn with append micro-ops → list-append,
+                     other txn → multi-register, watch → watch, cas → cas-register,
+                     get/put/append → kv, acquire/release → mutex, add → set, else register;
+                     a queue needs --model fifo-queue or unordered-queue; set-full needs --model)
+  --consistency C    list-append: the model the history must satisfy, ${CONSISTENCY_MODELS.join(' | ')}
+                     (default strict-serializable); the output lists which models each anomaly rules out
   --initial V        initial value, JSON or a bare string (default: null; kv: ""; set, queues: [])
   --nil-read R       any | absent: a read that completed with nil/null is legal in every state (any:
                      Knossos's rule, the default for EDN) or read the absent value (absent: the
@@ -53,14 +60,16 @@ options:
   --evidence-all     search every partition even after one is found not linearizable
   --json             one JSON object per line per file instead of text
 
-exit: 0 all linearizable, 1 any not, 2 any unknown (none not), 3 bad input or usage`,
+exit: 0 all valid, 1 any not, 2 any unknown (none not), 3 bad input or usage`,
 
   async run(argv) {
     const { values, positionals } = parseOptions('check', argv, OPTIONS);
     if (positionals.length === 0) throw usageError('faultline check: no history file given (see: faultline check --help)');
     const format = (values.format ?? 'auto') as Format | 'auto';
     if (format !== 'auto' && !FORMATS.includes(format)) throw usageError(`faultline check: --format must be auto or one of ${FORMATS.join(', ')}, got "${values.format}"`);
-    if (values.model !== undefined && !MODEL_NAMES.includes(values.model)) throw usageError(`faultline check: --model must be one of ${MODEL_NAMES.join(', ')}, got "${values.model}"`);
+    if (values.model !== undefined && !MODEL_NAMES.includes(values.model) && !isElleModel(values.model)) throw usageError(`faultline check: --model must be one of ${[...MODEL_NAMES, ...ELLE_MODELS].join(', ')}, got "${values.model}"`);
+    if (values.consistency !== undefined && !isConsistency(values.consistency)) throw usageError(`faultline check: --consistency must be one of ${CONSISTENCY_MODELS.join(', ')}, got "${values.consistency}"`);
+    const consistency = values.consistency as Consistency | undefined;
     const nilRead = values['nil-read'] as NilRead | undefined;
     if (nilRead !== undefined && !NIL_READS.includes(nilRead)) throw usageError(`faultline check: --nil-read must be any or absent, got "${values['nil-read']}"`);
     const timeout = parseNumber('check', 'timeout', values.timeout);
@@ -69,9 +78,15 @@ exit: 0 all linearizable, 1 any not, 2 any unknown (none not), 3 bad input or us
     const session = new CheckSession({ maxMemoryMb: maxMemory, many: positionals.length > 1 });
 
     /** Loads and submits one file; never rejects for bad input, which is that file's outcome. */
-    const start = async (file: string): Promise<{ file: string; loaded?: Loaded; result?: CheckResult; error?: FaultlineError }> => {
+    const start = async (file: string): Promise<{ file: string; loaded?: Loaded; result?: CheckResult; elle?: ElleOutcome; error?: FaultlineError }> => {
       try {
         const loaded = await loadHistory(file, format, file);
+        const elleModel = values.model ?? inferElle(loaded.ops);
+        if (elleModel !== undefined && isElleModel(elleModel)) {
+          // Elle's checkers are linear-time and run here, on this thread, between the pool's searches.
+          return { file, loaded, elle: runElle(elleModel, file, loaded.ops, { consistency, where: (i) => `${file}:${loaded.lines[i]}` }) };
+        }
+        if (values.consistency !== undefined) throw usageError(`${file}: --consistency applies to list-append histories, not ${values.model ?? 'this inferred model'}`);
         const spec = modelFor(file, loaded, values.model, values.initial, nilRead, values['no-partition'] === true);
         const result = await session.submit(loaded.ops, createModel(spec), {
           timeoutMs: timeout === undefined ? undefined : timeout * 1000,
@@ -93,7 +108,14 @@ exit: 0 all linearizable, 1 any not, 2 any unknown (none not), 3 bad input or us
     const evidence: object[] = [];
     const inFlight: ReturnType<typeof start>[] = [];
     const printNext = async (): Promise<void> => {
-      const { file, loaded, result, error } = await inFlight.shift()!;
+      const { file, loaded, result, elle, error } = await inFlight.shift()!;
+      if (elle && loaded) {
+        invalid ||= elle.valid === false;
+        unknown ||= elle.valid === 'unknown';
+        process.stdout.write((json ? JSON.stringify({ file, format: loaded.format, ignored: ignoredOps(loaded), ...elle.json }) : elle.text) + '\n');
+        if (values.evidence !== undefined) evidence.push({ file, format: loaded.format, ...elle.evidence });
+        return;
+      }
       if (error || !loaded || !result) {
         badInput = true;
         process.stderr.write(error!.message + '\n');
@@ -137,6 +159,17 @@ function modelFor(file: string, loaded: Loaded, name: string | undefined, initia
   if (initial !== undefined) spec.initial = parseInitial(initial);
   if (noPartition) spec.partition = false;
   return spec;
+}
+
+/** A history for one of Elle's checkers, told by its ops: txns with appends are list-append, watch streams watch. */
+export function inferElle(ops: readonly Op[]): string | undefined {
+  for (const op of ops) {
+    if (op.process === NEMESIS) continue;
+    if (op.f === 'watch') return 'watch';
+    if (op.f === 'txn' && Array.isArray(op.value) && op.value.some((m) => Array.isArray(m) && m[0] === 'append')) return 'list-append';
+  }
+  // Txns of reads and writes only are Knossos's multi-register (linearizability): inferModel decides.
+  return undefined;
 }
 
 /** The client ops' `f`s name the model; a queue's discipline cannot be told from them (undefined: --model needed). */

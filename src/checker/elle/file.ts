@@ -50,9 +50,13 @@ export interface SetFileResult {
 export async function checkSetFile(path: string, format: Format | 'auto' = 'auto'): Promise<SetFileResult> {
   const loaded = await loadHistory(path, format, path);
   const result = checkSetFull(loaded.ops);
+  return { valid: result.valid, text: setFullText(path, result), result };
+}
+
+export function setFullText(file: string, result: SetFullResult): string {
   const c = result.counts;
-  const head = `${path}: ${VERDICT[String(result.valid) as keyof typeof VERDICT]} (set-full: ${c.ok} ok, ${c.lost} lost, ${c.unexpected} unexpected, ${c.duplicated} duplicated, ${c.stale} stale, ${c.recovered} recovered, ${c['never-read']} never read; ${result.ms.toFixed(1)} ms)`;
-  return { valid: result.valid, text: [head, ...result.problems.map((p) => indent(p.explanation))].join('\n'), result };
+  const head = `${file}: ${VERDICT[String(result.valid) as keyof typeof VERDICT]} (set-full: ${c.ok} ok, ${c.lost} lost, ${c.unexpected} unexpected, ${c.duplicated} duplicated, ${c.stale} stale, ${c.recovered} recovered, ${c['never-read']} never read; ${result.ms.toFixed(1)} ms)`;
+  return [head, ...result.problems.map((p) => indent(p.explanation))].join('\n');
 }
 
 export interface WatchFileResult {
@@ -65,9 +69,13 @@ export interface WatchFileResult {
 export async function checkWatchFile(path: string, format: Format | 'auto' = 'auto'): Promise<WatchFileResult> {
   const loaded = await loadHistory(path, format, path);
   const result = checkWatch(loaded.ops, { where: (i) => `${path}:${loaded.lines[i]}` });
+  return { valid: result.valid, text: watchText(path, result), result };
+}
+
+export function watchText(file: string, result: WatchResult): string {
   const found = Object.entries(result.counts).map(([t, n]) => `${t} ×${n}`);
-  const head = `${path}: ${VERDICT[String(result.valid) as keyof typeof VERDICT]} (watch: ${result.watchers} watchers, ${result.events} events${found.length ? `; broken: ${found.join(', ')}` : ''})`;
-  return { valid: result.valid, text: [head, ...result.violations.map((v) => indent(v.explanation))].join('\n'), result };
+  const head = `${file}: ${VERDICT[String(result.valid) as keyof typeof VERDICT]} (watch: ${result.watchers} watchers, ${result.events} events${found.length ? `; broken: ${found.join(', ')}` : ''})`;
+  return [head, ...result.violations.map((v) => indent(v.explanation))].join('\n');
 }
 
 function indent(s: string): string {

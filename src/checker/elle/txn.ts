@@ -42,7 +42,7 @@ export function parseTxns(ops: readonly Op[], where: (i: number) => string = (i)
     if (op.f !== 'txn') continue;
     if (op.type === 'invoke') {
       if (open.has(op.process)) throw usageError(`${where(i)}: process ${op.process} invokes a txn while its previous txn is still open`);
-      const t: Txn = { id: txns.length, invoke: op.index, complete: -1, process: op.process, type: 'info', mops: parseMops(txnValue(op), where(i), false) };
+      const t: Txn = { id: txns.length, invoke: op.index, complete: -1, process: op.process, type: 'info', mops: parseMops(op.value, where(i), false) };
       txns.push(t);
       open.set(op.process, t);
       continue;
@@ -53,29 +53,12 @@ export function parseTxns(ops: readonly Op[], where: (i: number) => string = (i)
     t.complete = op.index;
     t.type = op.type;
     if (op.type === 'ok') {
-      const mops = parseMops(txnValue(op), where(i), true);
+      const mops = parseMops(op.value, where(i), true);
       if (mops.length !== t.mops.length) throw usageError(`${where(i)}: the completion has ${mops.length} micro-ops, its invocation ${t.mops.length}`);
       t.mops = mops;
     }
   }
   return txns;
-}
-
-/**
- * The txn's value. Jepsen's `independent` detection in the EDN importer takes any history whose every op
- * value is a pair for `[key value]` tuples, which a history of two-micro-op txns also is; it then moves the
- * first micro-op into `key` (JSON-encoded). Put it back so such histories still check (the importer fix
- * is to leave `:f :txn` ops alone; once it is in, this branch never runs).
- */
-function txnValue(op: Op): Json | undefined {
-  if (op.key !== undefined && op.key.startsWith('[')) {
-    try {
-      return [JSON.parse(op.key) as Json, op.value ?? null];
-    } catch {
-      return op.value;
-    }
-  }
-  return op.value;
 }
 
 function parseMops(v: Json | undefined, at: string, completed: boolean): Mop[] {
