@@ -5,7 +5,7 @@ import { Scope } from '../lab/scope.js';
 import { createLab } from '../lab/factory.js';
 import type { LabKind } from '../lab/lab.js';
 import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
-import { writeAtomic } from '../report/analyze-run.js';
+import { writeAtomic } from '../util/atomic.js';
 import { buildReportHtml } from '../report/html.js';
 import { writeIndex } from '../report/index-page.js';
 import { buildJunit } from '../report/junit.js';

@@ -2,9 +2,10 @@
 // Ctrl-C, or `faultline lab sweep` after a crash can remove it, and nothing else.
 import { execFile } from 'node:child_process';
 import { markedProcesses, type MarkedProcess } from './marker.js';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { writeAtomic } from '../util/atomic.js';
 import { isAlive, processStartTime, registryDir } from './proc.js';
 
 // Labs, the CLI and tests import these from here, beside the records they guard.
@@ -93,9 +94,7 @@ export class RunRegistry {
 
   // Synchronous and atomic (write + rename): the record must be on disk before the resource exists.
   private save(): void {
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.record, null, 1));
-    renameSync(tmp, this.file);
+    writeAtomic(this.file, JSON.stringify(this.record, null, 1));
   }
 }
 

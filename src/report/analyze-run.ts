@@ -1,5 +1,6 @@
 // Analyses one stored run: checker verdict, every figure, and the files results.json, report.html, junit.xml, evidence.json.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeAtomic } from '../util/atomic.js';
 import { dirname, join, resolve } from 'node:path';
 import { RUN_FILES } from '../results/layout.js';
 import { usageError } from '../util/errors.js';
@@ -28,12 +29,6 @@ export interface AnalyzeResult {
   reportPath: string;
   /** Set for a `faultline bench` run: a benchmark has no linearizability verdict. */
   bench?: boolean;
-}
-
-/** Write to a temporary name, then rename: a reader never sees half a file. */
-export function writeAtomic(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
 }
 
 /** results/<test-name>/<run>/ → results/ */

@@ -1,5 +1,5 @@
 // Runs one scenario: its variants' trial runs (interleaved), the measurements, the verdict, scenario.json and its page.
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeAtomic } from '../util/atomic.js';
 import { join } from 'node:path';
 import { FaultlineError, EXIT } from '../util/errors.js';
 import { findModule } from './registry.js';
@@ -18,11 +18,6 @@ export interface ScenarioOptions extends Omit<TrialOptions, 'resultsDir'> {
   dir: string;
   /** One line per trial run, for progress. */
   log: (line: string) => void;
-}
-
-export function writeAtomic(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
 }
 
 /** Spreads per variant and figure, over the variant's unsuspected trials when it has any. */

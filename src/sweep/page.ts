@@ -1,6 +1,6 @@
 // sweep.html: one self-contained page per sweep — tables, a heatmap per metric, the Pareto front, the advice.
 import { join } from 'node:path';
-import { writeAtomic } from '../report/analyze-run.js';
+import { writeAtomic } from '../util/atomic.js';
 import { escapeHtml as h, jsonForScript } from '../report/escape.js';
 import { CSP } from '../report/html.js';
 import { PAGE_SCRIPT } from '../report/page-script.js';

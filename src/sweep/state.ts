@@ -1,5 +1,6 @@
 // sweep.json: the grid, the options and every finished run of a sweep, rewritten atomically after each run.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeAtomic } from '../util/atomic.js';
 import { join } from 'node:path';
 import type { Verdict } from '../report/results.js';
 import { usageError } from '../util/errors.js';
@@ -101,8 +102,7 @@ export function saveSweep(dir: string, s: SweepFile): void {
   makeDirs(dir);
   s.updatedAt = new Date().toISOString();
   const path = join(dir, SWEEP_FILE);
-  writeFileSync(`${path}.tmp`, JSON.stringify(s, null, 1) + '\n');
-  renameSync(`${path}.tmp`, path);
+  writeAtomic(path, JSON.stringify(s, null, 1) + '\n');
 }
 
 export function sameIdentity(a: SweepIdentity, b: SweepIdentity): boolean {

@@ -21,7 +21,8 @@
 //   So a (re)started node starts at real time (its rate is kept), and an offset that would take a node's
 //   clock below its own start is refused with the reason instead of applied.
 // The preload goes through /usr/bin/env so only the node loads it, not a wrapper (`ip netns exec`).
-import { existsSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, rmSync, chmodSync } from 'node:fs';
+import { writeAtomic } from '../util/atomic.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRegistry } from '../lab/registry.js';
@@ -97,10 +98,8 @@ export class FaketimeClocks implements ClockControl {
 
   private write(node: string, line: string): void {
     const f = this.file(node);
-    const tmp = `${f}.tmp`;
-    writeFileSync(tmp, line, { mode: 0o644 });
     // Atomic: the node re-reads the file on every clock call and must never see half a line.
-    renameSync(tmp, f);
+    writeAtomic(f, line, 0o644);
   }
 
   /**
