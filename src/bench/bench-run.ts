@@ -12,7 +12,8 @@ import { buildJunit } from '../report/junit.js';
 import type { Percentiles } from '../report/latency.js';
 import { measure } from '../report/measure.js';
 import type { BenchLevel, ResultsFile } from '../report/results.js';
-import { RUN_FILES } from '../results/layout.js';
+import { RUN_FILES, runStamp } from '../results/layout.js';
+import { FAULTLINE_VERSION } from '../util/version.js';
 import type { TestRecord } from '../test/record.js';
 import { resolveSystem, settingsFor } from '../system/index.js';
 import type { RaftSettings, SystemOptionValue } from '../system/system.js';
@@ -62,7 +63,6 @@ export async function classify(urls: string[]): Promise<Endpoint[]> {
   );
 }
 
-const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
 
 function toPercentiles(l: BenchLevel): Percentiles {
   return { count: l.requests - l.errors - l.non2xx, min: l.summary.fastest, mean: l.summary.average, p50: l.percentiles.p50, p90: l.percentiles.p90, p99: l.percentiles.p99, p999: l.percentiles.p999, max: l.summary.slowest };
@@ -85,7 +85,7 @@ async function ladder(endpoints: Endpoint[], o: BenchOptions): Promise<BenchLeve
 export async function runBench(o: BenchOptions): Promise<{ runDir: string; results: ResultsFile }> {
   const runId = newRunId();
   const started = new Date();
-  const runDir = resolve(o.resultsDir, 'bench', `${stamp(started)}-${runId}`);
+  const runDir = resolve(o.resultsDir, 'bench', `${runStamp(started)}-${runId}`);
   makeDirs(runDir);
   let version = 'unknown';
   let systemName = o.system ?? 'unknown';
@@ -137,7 +137,7 @@ export async function runBench(o: BenchOptions): Promise<{ runDir: string; resul
     concurrency: Math.max(...o.connections),
     timeLimitS: o.durationS * levels.length,
     serializableReads: false,
-    versions: { faultline: '0.1.0', node: process.version, system: version },
+    versions: { faultline: FAULTLINE_VERSION, node: process.version, system: version },
     spec: { endpoints: o.endpoints ?? null, connections: o.connections, durationS: o.durationS, maxRequests: o.maxRequests ?? null },
   };
   writeFileSync(join(runDir, RUN_FILES.test), JSON.stringify(record, null, 1));

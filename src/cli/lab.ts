@@ -14,6 +14,7 @@ import { envError, EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
 import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 import { makeDirs } from '../util/dirs.js';
+import { runStamp } from '../results/layout.js';
 import { SANDBOX_USAGE } from '../lab/sandbox-cli.js';
 import { HOSTS_FILE_HELP, sshConfig, type SshSource } from '../lab/ssh-hosts.js';
 
@@ -57,10 +58,6 @@ interface UpInfo {
   nodes: { name: string; clientUrl: string; ports: Record<string, number>; log: string; pid: number | null; uid: number | null }[];
 }
 
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-}
-
 async function up(argv: string[]): Promise<number> {
   const { values, positionals } = parseOptions('lab up', argv, {
     lab: { type: 'string' },
@@ -96,7 +93,7 @@ async function up(argv: string[]): Promise<number> {
   if (note && !process.env[READY_ENV]) process.stderr.write(`faultline: ${note}\n`);
   const settings = settingsFor(system, { heartbeatMs, electionMs, preVote: pv === 'on', ...(flags.systemOptions ? { options: flags.systemOptions } : {}) });
   const runId = runIdOpt ?? newRunId();
-  const dir = resolve(values.dir ?? join('results', 'lab', `${stamp()}-${runId}`));
+  const dir = resolve(values.dir ?? join('results', 'lab', `${runStamp(new Date())}-${runId}`));
 
   if (values.detach) return detach(argv, runId, dir, values.json === true);
 

@@ -6,6 +6,7 @@ import type { Json, Op } from '../history/op.js';
 import { nodeDir, nodeLog, nodeMetrics, RUN_FILES, type RunEvent } from '../results/layout.js';
 import type { TestRecord } from '../test/record.js';
 import { makeDirs } from '../util/dirs.js';
+import { FAULTLINE_VERSION } from '../util/version.js';
 
 export interface SyntheticOptions {
   ops: number;
@@ -124,7 +125,7 @@ export function writeSyntheticRun(dir: string, o: SyntheticOptions): { durationS
     concurrency: conc,
     timeLimitS: Math.ceil(durationS),
     serializableReads: false,
-    versions: { faultline: '0.1.0', node: process.version, system: '3.4.23' },
+    versions: { faultline: FAULTLINE_VERSION, node: process.version, system: '3.4.23' },
     spec: { synthetic: true },
   };
   writeFileSync(join(dir, RUN_FILES.test), JSON.stringify(test, null, 1));

@@ -39,3 +39,6 @@ export type RunEvent =
   | { time: number; type: 'error'; message: string }
   | { time: number; type: 'crash'; node: string; exit: string; log: string[] }
   | { time: number; type: 'coverage'; of: string[]; available: string[]; skipped: { name: string; reason: string }[] };
+
+/** 20261123T212552 (UTC), sortable and safe in paths: a run directory is `<runStamp>-<runId>`. */
+export const runStamp = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');

@@ -22,7 +22,8 @@ import type { FaultCoverage } from '../nemesis/coverage.js';
 import { createFaults, type Faults } from './faults.js';
 import { finalReads, type FinalReadResult } from './final-reads.js';
 import { JsonlFile } from './jsonl-file.js';
-import { RUN_FILES, type RunEvent } from '../results/layout.js';
+import { RUN_FILES, runStamp, type RunEvent } from '../results/layout.js';
+import { FAULTLINE_VERSION } from '../util/version.js';
 import type { TestRecord } from '../test/record.js';
 import { LeaderWatch } from './leader-watch.js';
 import { Load } from './load.js';
@@ -60,13 +61,6 @@ export interface RunSummary {
   errors: string[];
   /** Which faults could run, ran and were skipped (absent without a nemesis). */
   coverage?: FaultCoverage;
-}
-
-const FAULTLINE_VERSION = '0.1.0';
-
-/** 20261123T212552 (UTC), sortable and safe in paths. */
-function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
 }
 
 function linkLatest(testDir: string, runName: string): void {
@@ -120,7 +114,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   const t0 = process.hrtime.bigint();
   const started = new Date();
   const testDir = resolve(o.resultsDir, spec.name);
-  const runName = `${stamp(started)}-${runId}`;
+  const runName = `${runStamp(started)}-${runId}`;
   const runDir = join(testDir, runName);
   let history: HistoryWriter;
   let eventsFile: JsonlFile;

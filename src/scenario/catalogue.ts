@@ -2,6 +2,7 @@
 import { rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newRunId } from '../lab/registry.js';
+import { runStamp } from '../results/layout.js';
 import { usageError } from '../util/errors.js';
 import { loadPreset, presetFiles } from './preset.js';
 import { scenarioKinds } from './registry.js';
@@ -35,12 +36,11 @@ export function selectPresets(names: readonly string[]): ScenarioPreset[] {
   });
 }
 
-const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
 
 export async function runCatalogue(presets: readonly ScenarioPreset[], resultsRoot: string, o: Omit<ScenarioOptions, 'dir'>): Promise<{ summary: CatalogueSummary; results: ScenarioResult[] }> {
   const started = new Date();
   const base = resolve(resultsRoot, 'scenarios');
-  const name = `${stamp(started)}-${newRunId()}`;
+  const name = `${runStamp(started)}-${newRunId()}`;
   const dir = join(base, name);
   try {
     // World-traversable: host-lab nodes run as their own uids and must reach their data dirs below.
