@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { b64 } from '../src/client/etcd.js';
 import { OpGenerator } from '../src/generator/generator.js';
 import { HistoryWriter } from '../src/history/writer.js';
 import { Scope } from '../src/lab/scope.js';
@@ -46,7 +47,7 @@ async function cannon(url: string, connections: number, seconds: number): Promis
     url: `${url}/v3/kv/put`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ key: Buffer.from('bench').toString('base64'), value: Buffer.from('1').toString('base64') }),
+    body: JSON.stringify({ key: b64('bench'), value: b64('1') }),
     connections,
     duration: seconds,
   });

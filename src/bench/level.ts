@@ -1,5 +1,6 @@
 // One benchmark level: autocannon puts to one etcd endpoint at one concurrency, percentiles from every response.
 import autocannon from 'autocannon';
+import { b64 } from '../client/etcd.js';
 import { quantileOfSorted, sortedSample } from '../util/percentile.js';
 import type { BenchLevel } from '../report/results.js';
 
@@ -13,8 +14,6 @@ export interface LevelOptions {
   /** Per-request timeout, seconds. */
   timeoutS?: number;
 }
-
-const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 /** etcd benchmark's response time histogram: 10 equal-width buckets from fastest to slowest, by upper bound. */
 function histogramBuckets(latencies: readonly number[], fastestMs: number, slowestMs: number): { ms: number; count: number }[] {

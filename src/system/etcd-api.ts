@@ -1,4 +1,5 @@
 // etcd's JSON gateway (v3 over HTTP POST): the few calls the lab needs — status, members, put, membership, leadership.
+import { b64 } from '../client/etcd.js';
 import type { MemberInfo } from './system.js';
 
 export class EtcdApiError extends Error {
@@ -10,8 +11,6 @@ export class EtcdApiError extends Error {
     this.name = 'EtcdApiError';
   }
 }
-
-const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
 /** POSTs a JSON body; throws EtcdApiError with the gateway's own message on a non-2xx answer. */
 export async function post<T>(baseUrl: string, path: string, body: unknown, timeoutMs = 2000): Promise<T> {
