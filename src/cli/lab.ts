@@ -14,6 +14,8 @@ import { envError, EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
 import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 import { makeDirs } from '../util/dirs.js';
+import { SANDBOX_USAGE } from '../lab/sandbox-cli.js';
+import { HOSTS_FILE_HELP, sshConfig, type SshSource } from '../lab/ssh-hosts.js';
 import { runStamp } from '../results/layout.js';
 import { SANDBOX_USAGE } from '../lab/sandbox-cli.js';
 import { HOSTS_FILE_HELP, sshConfig, type SshSource } from '../lab/ssh-hosts.js';

@@ -125,7 +125,10 @@ export class SshLab implements Lab {
       const conn = new SshConnection(h, { runId: this.runId, knownHosts, hostKeyChecking: this.config.hostKeyChecking, connectTimeoutS: this.config.connectTimeoutS, commandTimeoutS: this.config.commandTimeoutS, controlPath: join(dir, `cm${k + 1}`) });
       this.hosts.push({ conn, netem: false, tc: false, uploaded: new Set() });
     });
-    await Promise.all(this.hosts.map((h, k) => this.buildHost(h, this.list[k]!)));
+    // Every host finishes (or fails) before down() may run: a host still building would leave its chains behind.
+    const built = await Promise.allSettled(this.hosts.map((h, k) => this.buildHost(h, this.list[k]!)));
+    const failed = built.find((b): b is PromiseRejectedResult => b.status === 'rejected');
+    if (failed) throw failed.reason;
     if (this.hosts.some((h) => !h.netem)) this.net.noDelay(this.hosts.find((h) => !h.netem)!.conn.name);
   }
 
@@ -242,7 +245,8 @@ export class SshLab implements Lab {
       const lines = control.split('\n');
       control = lines.pop()!;
       for (const l of lines) {
-        const pid = /^pid (\d+) (\d+)$/.exec(l);
+        // No start time when the process has already ended (a command that exits at once).
+        const pid = /^pid (\d+) ?(\d*)$/.exec(l);
         const exit = /^exit (\d+)$/.exec(l);
         if (pid) {
           proc.onPid(Number(pid[1]), pid[2]!);
