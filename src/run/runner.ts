@@ -12,6 +12,7 @@ import { isRoot } from '../lab/exec.js';
 import { createLab, defaultLabKind } from '../lab/factory.js';
 import type { Lab, LabKind } from '../lab/lab.js';
 import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
+import { Scope } from '../lab/scope.js';
 import { sshConfig, type SshSource } from '../lab/ssh-hosts.js';
 import { resolveSystem, settingsFor } from '../system/index.js';
 import type { Cluster, RaftSettings, System } from '../system/system.js';
@@ -98,7 +99,17 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   const seed = spec.seed ?? newSeed();
   const runId = newRunId();
   await sweepDeadRuns();
+  // Every step below pushes its undo; the run's end, an error or Ctrl-C unwinds them newest first. Until the
+  // events file exists, a failed undo can only be thrown; after, it is recorded as something the run survived.
+  let report = (what: string, e: Error): void => {
+    throw new Error(`${what}: ${e.message}`);
+  };
+  const scope = new Scope((what, e) => report(what, e));
   const registry = RunRegistry.create(runId, labKind);
+  scope.defer('release registry', async () => {
+    const left = await registry.release();
+    if (left.length > 0) throw new Error(left.join('; '));
+  });
   const lab: Lab = createLab(labKind, { runId, nodeCount: spec.nodes, registry, ports: system.ports, ...(labKind === 'ssh' ? { ssh: sshSource(spec) } : {}) });
   const nodes = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);
   // Faults are resolved against the lab before anything is created: an unavailable fault is a usage problem.
@@ -106,7 +117,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   try {
     faults = createFaults(spec.nemesis, lab, system, seed);
   } catch (e) {
-    await registry.release();
+    await scope.close();
     throw e;
   }
 
@@ -118,24 +129,35 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   const runDir = join(testDir, runName);
   let history: HistoryWriter;
   let eventsFile: JsonlFile;
+  let closed = false;
   try {
     makeDirs(runDir);
     linkLatest(testDir, runName);
     // The shared history writer: whole lines only, flushed every 100 ms (the contract says at least every 200).
-    history = await HistoryWriter.open(join(runDir, RUN_FILES.history), { flushMs: 100 });
-    eventsFile = new JsonlFile(join(runDir, RUN_FILES.events));
+    const h = await HistoryWriter.open(join(runDir, RUN_FILES.history), { flushMs: 100 });
+    history = h;
+    scope.defer('close history', () => h.close());
+    const ev = new JsonlFile(join(runDir, RUN_FILES.events));
+    eventsFile = ev;
+    scope.defer('close events', () => {
+      closed = true;
+      ev.close();
+    });
   } catch (e) {
-    await registry.release();
+    await scope.close();
     if (e instanceof FaultlineError) throw usageError(`${e.message} (--results DIR)`);
     throw usageError(`cannot write results to ${runDir}: ${(e as Error).message.split('\n')[0]} (choose another --results DIR)`);
   }
   const recorder = new HistoryRecorder(history, t0);
   const errors: string[] = [];
-  const event = (e: RunEvent): void => eventsFile.append(e);
+  const event = (e: RunEvent): void => {
+    if (!closed) eventsFile.append(e);
+  };
   const survived = (message: string): void => {
     errors.push(message);
     event({ time: recorder.now(), type: 'error', message });
   };
+  report = (what, e) => survived(`${what}: ${e.message.split('\n')[0]}`);
 
   const record: TestRecord = {
     name: spec.name,
@@ -212,37 +234,78 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     };
   });
   let reads: FinalReadResult[] = [];
-  let closed = false;
   let stalls = { count: 0, worstMs: 0 };
+  // The measured run ends after the load stopped and every fault healed: stalls while data dirs are deleted say
+  // nothing about the store. Deferred twice (early, in case set-up fails; and at its place in the unwinding).
+  let measuring = true;
+  const endMeasurement = (): void => {
+    if (!measuring) return;
+    measuring = false;
+    leaders?.stop();
+    progress.stop();
+    stalls = stall.stop();
+    enter('done');
+  };
+
+  /** What each phase does, as data: the load runs underneath all of them until the final reads. */
+  const PHASES: Record<PhaseName, (durationS: number) => Promise<void>> = {
+    'warm-up': (d) => sleep(d),
+    recovery: (d) => sleep(d),
+    faults: async (d) => {
+      faults.start(d, (e) => survived(`nemesis: ${e.message.split('\n')[0]}`));
+      await sleep(d);
+      await faults.stop();
+    },
+    heal: () => faults.healAll().catch((e: Error) => survived(`heal: ${e.message}`)),
+    'final-reads': async () => {
+      await load?.stop();
+      reads = await finalReads(client, recorder, nodes, generator.keys.keys(), workload, (load?.maxProcess ?? -1) + 1);
+      for (const r of reads) if (r.gaveUp) survived(`final reads on ${r.node} gave up after ${r.failed} failed reads`);
+    },
+    done: async () => undefined,
+  };
 
   try {
     stall.start();
     progress.start();
+    scope.defer('stop measuring', endMeasurement);
+    scope.defer('lab down', () => lab.down());
     await lab.up();
     if (abort.signal.aborted) throw new Interrupted();
-    cluster = await system.createCluster({ lab, settings: record.settings, runDir, t0, ...(o.binPath ? { binPath: o.binPath } : {}) });
-    cluster.onCrash((c) => {
+    const c = await system.createCluster({ lab, settings: record.settings, runDir, t0, ...(o.binPath ? { binPath: o.binPath } : {}) });
+    cluster = c;
+    scope.defer('cluster teardown', () => c.teardown());
+    c.onCrash((crash) => {
       // Reported a moment after the exit (the log drains first); past the end of the run there is nowhere to write.
       if (closed) return;
-      event({ time: recorder.now(), type: 'crash', node: c.node, exit: c.exit, log: c.logTail });
-      const said = [...c.logTail].reverse().find((l) => /error|panic|fatal|exception|bug/i.test(l));
-      survived(`${system.name} node ${c.node} crashed (${c.exit})${said ? `: ${said.trim().slice(0, 160)}` : ''}`);
+      event({ time: recorder.now(), type: 'crash', node: crash.node, exit: crash.exit, log: crash.logTail });
+      const said = [...crash.logTail].reverse().find((l) => /error|panic|fatal|exception|bug/i.test(l));
+      survived(`${system.name} node ${crash.node} crashed (${crash.exit})${said ? `: ${said.trim().slice(0, 160)}` : ''}`);
     });
     try {
-      await cluster.start();
+      await c.start();
     } catch (e) {
       throw envError(`${system.name} cluster did not start: ${(e as Error).message.split('\n')[0]} (node logs: ${join(runDir, RUN_FILES.nodesDir)})`);
     }
-    cluster.metrics?.startMetrics(1000);
-    for (const n of nodes) await client.open(n, cluster.clientUrl(n));
-    await faults.setup({ lab, cluster, runDir, recorder });
+    if (c.metrics) {
+      const m = c.metrics;
+      m.startMetrics(1000);
+      scope.defer('stop metrics', () => m.stopMetrics());
+    }
+    scope.defer('close client', () => client.close());
+    for (const n of nodes) await client.open(n, c.clientUrl(n));
+    scope.defer('stop measuring', endMeasurement);
+    scope.defer('nemesis teardown', () => faults.teardown());
+    scope.defer('heal', () => faults.healAll());
+    scope.defer('stop faults', () => faults.stop());
+    await faults.setup({ lab, cluster: c, runDir, recorder });
     const plan = faults.coverage();
     if (plan) event({ time: recorder.now(), type: 'coverage', of: plan.of, available: plan.available, skipped: plan.skipped });
-    leaders = new LeaderWatch(cluster, (l) => event({ time: recorder.now(), type: 'leader', node: l }));
+    leaders = new LeaderWatch(c, (l) => event({ time: recorder.now(), type: 'leader', node: l }));
     leaders.start();
 
     loadStartedNs = recorder.now();
-    load = new Load({
+    const l = new Load({
       concurrency: spec.concurrency,
       generator,
       client,
@@ -253,31 +316,13 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
         abort.abort();
       },
     });
-    load.start();
+    load = l;
+    scope.defer('stop load', () => l.stop());
+    l.start();
     for (const p of phases) {
       if (abort.signal.aborted) break;
       enter(p.name);
-      switch (p.name) {
-        case 'warm-up':
-        case 'recovery':
-          await sleep(p.durationS);
-          break;
-        case 'faults':
-          faults.start(p.durationS, (e) => survived(`nemesis: ${e.message.split('\n')[0]}`));
-          await sleep(p.durationS);
-          await faults.stop();
-          break;
-        case 'heal':
-          await faults.healAll().catch((e: Error) => survived(`heal: ${e.message}`));
-          break;
-        case 'final-reads':
-          await load.stop();
-          reads = await finalReads(client, recorder, nodes, generator.keys.keys(), workload.readF, load.maxProcess + 1);
-          for (const r of reads) if (r.gaveUp) survived(`final reads on ${r.node} gave up after ${r.failed} failed reads`);
-          break;
-        default:
-          break;
-      }
+      await PHASES[p.name](p.durationS);
     }
   } catch (e) {
     if (!(e instanceof Interrupted)) {
@@ -285,34 +330,8 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
       throw e;
     }
   } finally {
-    // Every step runs whatever failed before it; the order matters: stop load, heal, then tear down.
-    const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
-      try {
-        await fn();
-      } catch (e) {
-        survived(`${what}: ${(e as Error).message.split('\n')[0]}`);
-      }
-    };
-    await step('stop load', () => load?.stop());
-    await step('stop faults', () => faults.stop());
-    await step('heal', () => faults.healAll());
-    await step('nemesis teardown', () => faults.teardown());
-    leaders?.stop();
-    progress.stop();
-    // Stalls during teardown (deleting data dirs) say nothing about the measured run.
-    stalls = stall.stop();
-    enter('done');
-    await step('close client', () => client.close());
-    await step('stop metrics', () => cluster?.metrics?.stopMetrics());
-    await step('cluster teardown', () => cluster?.teardown());
-    await step('lab down', () => lab.down());
-    await step('release registry', async () => {
-      const left = await registry.release();
-      if (left.length > 0) throw new Error(left.join('; '));
-    });
-    await step('close history', () => history.close());
-    closed = true;
-    eventsFile.close();
+    // Load, faults, client, metrics, cluster, lab, files, registry: in reverse of how they were set up.
+    await scope.close();
   }
   return {
     runDir,

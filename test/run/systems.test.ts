@@ -80,15 +80,17 @@ describe('system choice', () => {
     expect(d.stderr).toMatch(/antietcd not found at \/nowhere/);
   });
 
+  // --use-locks off in both arms: with locks on, antietcd 1.3.1 nodes often crash after the restart ("BUG: revision
+  // N not locked", see bench:antietcd), which stops the load and hides the durability question this test asks.
   it('antietcd kill-all: persisting on a 500 ms timer loses acknowledged writes (invalid); fsync on every change does not', async () => {
-    const lossy = await cli(['run', 'kill-all', '--system', 'antietcd', '--persist-interval', '500', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r4'), '--json']);
+    const lossy = await cli(['run', 'kill-all', '--system', 'antietcd', '--use-locks', 'off', '--persist-interval', '500', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r4'), '--json']);
     expect(lossy.code, lossy.stderr).toBe(1);
     const s = JSON.parse(lossy.stdout) as { runDir: string; runId: string };
     const evidence = JSON.parse(readFileSync(join(s.runDir, 'evidence.json'), 'utf8')) as { keys: { explanation: string[] }[] };
     // The report names the read that saw the past and the acknowledged write it contradicts.
     expect(evidence.keys[0]!.explanation.join(' ')).toMatch(/acknowledged/);
     expect(leftovers(s.runId)).toEqual([]);
-    const durable = await cli(['run', 'kill-all', '--system', 'antietcd', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r5'), '--json']);
+    const durable = await cli(['run', 'kill-all', '--system', 'antietcd', '--use-locks', 'off', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r5'), '--json']);
     expect(durable.code, durable.stderr).toBe(0);
   }, 120_000);
 });
