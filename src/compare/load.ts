@@ -2,9 +2,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { pairCalls } from '../report/calls.js';
-import { readJsonLines } from '../report/load-run.js';
 import type { ResultsFile } from '../report/results.js';
-import type { Op } from '../history/op.js';
+import { readHistoryFile, readJsonLines } from '../history/reader.js';
 import { RUN_FILES, type RunEvent } from '../results/layout.js';
 import type { TestRecord } from '../test/record.js';
 import { usageError } from '../util/errors.js';
@@ -150,7 +149,7 @@ export function loadRunSamples(dir: string): RunSamples {
   const historyPath = join(dir, RUN_FILES.history);
   if (!existsSync(historyPath)) throw usageError(`faultline compare: ${historyPath} is missing; a run without a history cannot be compared, leave it out`);
   const problems: string[] = [];
-  const history = readJsonLines<Op>(historyPath, problems);
+  const history = readHistoryFile(historyPath, problems);
   const eventsPath = join(dir, RUN_FILES.events);
   const events = existsSync(eventsPath) ? readJsonLines<RunEvent>(eventsPath, problems) : [];
 

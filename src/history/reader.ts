@@ -1,6 +1,6 @@
-// Streams a history.jsonl file line by line, validating each; errors read `FILE:LINE: what is wrong`.
-import { createReadStream } from 'node:fs';
-import { FaultlineError, EXIT } from '../util/errors.js';
+// Reads JSONL files: a history streamed line by line or a stored run's files whole, validating each op; errors read `FILE:LINE: what is wrong`.
+import { createReadStream, readFileSync } from 'node:fs';
+import { FaultlineError, EXIT, usageError } from '../util/errors.js';
 import type { Imported } from './import/common.js';
 import type { Op } from './op.js';
 import { validateOp } from './validate.js';
@@ -74,4 +74,46 @@ function parseBlock(text: string, file: string, at: { line: number; position: nu
     if (nl < 0) return;
     start = nl + 1;
   }
+}
+
+/**
+ * Reads a whole JSON-lines file of a stored run (history, events, metrics) at once. A last line without its
+ * newline that does not parse is what a killed writer leaves: dropped and noted in `problems`. A bad line
+ * anywhere else is corruption: a usage error naming file and line. `check` turns a parsed line into a record
+ * or says what is wrong with it (position = the record's 0-based place in the file).
+ */
+export function readJsonLines<T>(path: string, problems: string[], check?: (v: unknown, position: number) => T | string): T[] {
+  const text = readFileSync(path, 'utf8');
+  const out: T[] = [];
+  let pos = 0;
+  let lineNo = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    const last = nl === -1;
+    if (last) nl = text.length;
+    lineNo++;
+    const line = text.slice(pos, nl);
+    pos = nl + 1;
+    if (line.trim() === '') continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      if (last) {
+        problems.push(`${path}: last line ${lineNo} is truncated (harness stopped mid-write); ignored`);
+      } else {
+        throw usageError(`${path}:${lineNo}: not a JSON line; fix or remove that line and run again`);
+      }
+      continue;
+    }
+    const r = check ? check(v, out.length) : (v as T);
+    if (typeof r === 'string') throw usageError(`${path}:${lineNo}: ${r}`);
+    out.push(r);
+  }
+  return out;
+}
+
+/** A stored run's history.jsonl, every op validated as `check` does (a killed harness's last line is dropped and noted). */
+export function readHistoryFile(path: string, problems: string[]): Op[] {
+  return readJsonLines<Op>(path, problems, validateOp);
 }

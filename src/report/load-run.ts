@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Op } from '../history/op.js';
+import { readHistoryFile, readJsonLines } from '../history/reader.js';
 import { nodeLog, nodeMetrics, RUN_FILES, type RunEvent } from '../results/layout.js';
 import type { TestRecord } from '../test/record.js';
 import { findSystem } from '../system/index.js';
@@ -21,36 +22,6 @@ export interface RunData {
   metrics: MetricsSample[];
   /** What was missing or cut short, shown in the report so a partial run is never mistaken for a whole one. */
   problems: string[];
-}
-
-/**
- * Parses a JSON-lines file. A last line without its newline that does not parse is what a killed writer
- * leaves: dropped and noted. A bad line anywhere else is corruption: a usage error naming file and line.
- */
-export function readJsonLines<T>(path: string, problems: string[]): T[] {
-  const text = readFileSync(path, 'utf8');
-  const out: T[] = [];
-  let pos = 0;
-  let lineNo = 0;
-  while (pos < text.length) {
-    let nl = text.indexOf('\n', pos);
-    const last = nl === -1;
-    if (last) nl = text.length;
-    lineNo++;
-    const line = text.slice(pos, nl);
-    pos = nl + 1;
-    if (line.trim() === '') continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      if (last) {
-        problems.push(`${path}: last line ${lineNo} is truncated (harness stopped mid-write); ignored`);
-      } else {
-        throw usageError(`${path}:${lineNo}: not a JSON line; fix or remove that line and run again`);
-      }
-    }
-  }
-  return out;
 }
 
 function nodeNames(dir: string, test: TestRecord | undefined): string[] {
@@ -76,7 +47,7 @@ export function loadRun(dir: string): RunData {
   } else problems.push(`${RUN_FILES.test} is missing: settings and versions unknown`);
   const historyPath = join(dir, RUN_FILES.history);
   let history: Op[] = [];
-  if (existsSync(historyPath)) history = readJsonLines<Op>(historyPath, problems);
+  if (existsSync(historyPath)) history = readHistoryFile(historyPath, problems);
   else problems.push(`${RUN_FILES.history} is missing: no operations to analyse`);
   if (!test && !existsSync(historyPath)) {
     throw usageError(`${dir}: neither ${RUN_FILES.test} nor ${RUN_FILES.history} found; pass a run directory results/<test-name>/<run>`);

@@ -217,8 +217,19 @@ describe('stored runs', () => {
   it('rejects a corrupt line in the middle with its file and line number', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-corrupt-'));
     dirs.push(dir);
-    writeFileSync(join(dir, 'history.jsonl'), '{"index":0}\nnot json\n{"index":1}\n');
+    const op = (i: number): string => JSON.stringify({ index: i, time: i, process: 0, type: i % 2 ? 'ok' : 'invoke', f: 'write', value: 1 });
+    writeFileSync(join(dir, 'history.jsonl'), `${op(0)}\nnot json\n${op(1)}\n`);
     expect(() => loadRun(dir)).toThrow(/history.jsonl:2: not a JSON line/);
+  });
+
+  it('validates every op of a stored history as check does (analyze no longer reads it unchecked)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-invalid-'));
+    dirs.push(dir);
+    const ok = JSON.stringify({ index: 0, time: 0, process: 0, type: 'invoke', f: 'write', value: 1 });
+    writeFileSync(join(dir, 'history.jsonl'), `${ok}\n{"index":1,"time":5,"process":0,"type":"done","f":"write"}\n`);
+    expect(() => loadRun(dir)).toThrow(/history.jsonl:2: "type" must be invoke, ok, fail or info, got "done"/);
+    writeFileSync(join(dir, 'history.jsonl'), `${ok}\n{"index":7,"time":5,"process":0,"type":"ok","f":"write"}\n`);
+    expect(() => loadRun(dir)).toThrow(/history.jsonl:2: "index" is 7 but this is op 1/);
   });
 });
 
