@@ -4,6 +4,7 @@ import { Buffer } from 'node:buffer';
 import { buildConnector, Pool } from 'undici';
 import type { Completion, Json, Op } from '../history/op.js';
 import type { Client, ClientOptions } from './client.js';
+import { listAppendTxn } from './etcd-txn.js';
 import { classify, unreadableSuccess, type Attempt, type Outcome } from './outcome.js';
 
 /** Where a store speaking the gateway's JSON differs from etcd. */
@@ -156,6 +157,8 @@ export class EtcdClient implements Client {
           return await this.cas(node, key, value);
         case 'append':
           return await this.append(node, key, value);
+        case 'txn':
+          return await listAppendTxn({ post: (path, body, as) => this.post(node, f, path, body, as), modEquals: this.dialect.modEquals, localReads: this.options.localReads }, value);
         default:
           throw new Error(`etcd client: unknown operation "${f}"`);
       }

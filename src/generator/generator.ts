@@ -17,6 +17,11 @@ export interface OpSource {
   readonly defaultMix: Mix;
   /** Value of an invocation of `f` (null for reads). */
   value(f: string, rng: Random, ctx: DrawContext): Json;
+  /**
+   * Multi-key workloads (list-append txns, the set): the keys an op touches travel inside its value and the
+   * workload rotates them itself, so the op gets no `key`; this names them, for the final reads.
+   */
+  keysOf?(value: Json): readonly string[];
 }
 
 export interface GeneratorOptions {
@@ -32,7 +37,8 @@ export interface GeneratorOptions {
 
 export interface DrawnOp {
   f: string;
-  key: string;
+  /** Absent for multi-key workloads (OpSource.keysOf). */
+  key?: string;
   value: Json;
   node: string;
 }
@@ -69,6 +75,10 @@ export class OpGenerator {
     const seq = this.seqs[worker]!++;
     const f = weighted(rng, this.mixOf(worker));
     const value = this.workload.value(f, rng, { worker, seq });
+    if (this.workload.keysOf) {
+      for (const k of this.workload.keysOf(value)) this.keys.note(k);
+      return { f, value, node: this.nodeOf(worker) };
+    }
     return { f, key: this.keys.next(worker), value, node: this.nodeOf(worker) };
   }
 }

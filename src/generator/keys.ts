@@ -41,6 +41,11 @@ export class KeyPlan {
     return key;
   }
 
+  /** Records a key a multi-key workload chose itself (OpSource.keysOf), so the final reads read it too. */
+  note(key: string): void {
+    this.used.add(key);
+  }
+
   /** Every key any op touched, in first-use order (the final reads read each on every node). */
   keys(): string[] {
     return [...this.used];

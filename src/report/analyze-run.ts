@@ -49,9 +49,9 @@ export function renderRun(run: RunData, results: ResultsFile, evidence: Evidence
 
 export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const run = loadRun(runDir);
-  const { summary, result } = await checkHistory(run.history, run.test, options.timeoutS ?? 120);
+  const { summary, result, anomalies } = await checkHistory(run.history, run.test, options.timeoutS ?? 120);
   const { results, calls } = measure(run, summary, { unavailableS: options.unavailableS });
-  const evidence = evidenceView(result, calls);
+  const evidence = anomalies ? { valid: summary.valid, keys: [], anomalies } : evidenceView(result, calls);
   const resultsPath = join(runDir, RUN_FILES.results);
   writeAtomic(join(runDir, RUN_FILES.evidence), JSON.stringify(evidence));
   writeAtomic(resultsPath, JSON.stringify(results, null, 1));

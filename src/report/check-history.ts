@@ -1,6 +1,8 @@
 // Runs the linearizability checker on a stored history with the run's model; any failure becomes `unknown`.
 import type { Op } from '../history/op.js';
 import { check, type CheckResult } from '../checker/index.js';
+import { isElleModel, type AnomalyEvidence } from '../checker/elle/run.js';
+import { elleCheck } from './elle-check.js';
 import type { AnyModel } from '../model/model.js';
 import { createModel } from '../model/registry.js';
 import type { TestRecord } from '../test/record.js';
@@ -10,11 +12,13 @@ export async function checkHistory(
   history: Op[],
   test: TestRecord | undefined,
   timeoutS: number,
-): Promise<{ summary: CheckerSummary; result?: CheckResult }> {
+): Promise<{ summary: CheckerSummary; result?: CheckResult; anomalies?: AnomalyEvidence[] }> {
   const t0 = performance.now();
   const base = { model: test?.model ?? null, failingKeys: [], partitions: 0 };
   const unknown = (message: string) => ({ summary: { ...base, valid: 'unknown' as const, message, ms: Math.round(performance.now() - t0) } });
   if (!test) return unknown('test.json is missing, so the model is unknown; no verdict');
+  // Transactions, sets and watches are judged by Elle's checkers (src/checker/elle/run.ts), keyed by model.
+  if (isElleModel(test.model)) return elleCheck(test.model, history);
   let model: AnyModel;
   try {
     model = createModel({ name: test.model, initial: test.initial });

@@ -1,6 +1,7 @@
 // What the report draws for a non-linearizable key: ops per process near the failure, the prefix, the stuck point.
 import type { CheckResult, PartitionResult } from '../checker/result.js';
 import type { Json } from '../history/op.js';
+import type { AnomalyEvidence } from '../checker/elle/run.js';
 import type { Call } from './calls.js';
 
 export interface EvidenceOp {
@@ -32,6 +33,8 @@ export interface KeyEvidence {
 export interface EvidenceFile {
   valid: CheckResult['valid'] | 'unknown';
   keys: KeyEvidence[];
+  /** Elle's findings (list-append, set-full, watch runs): each in words, cycles with their graph. */
+  anomalies?: AnomalyEvidence[];
 }
 
 const MAX_OPS = 240;

@@ -2,6 +2,7 @@
 import { skippedByReason } from '../nemesis/coverage.js';
 import { formatBenchLevel } from './bench-format.js';
 import { chartSpecs } from './charts.js';
+import { anomaliesHtml } from './anomaly-graph.js';
 import type { EvidenceFile } from './evidence-view.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 import type { Excerpt } from './log-excerpts.js';
@@ -46,8 +47,8 @@ li.bad{color:#b3261e}
 
 const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined ? '–' : String(Math.round(x * 10 ** digits) / 10 ** digits));
 
-function verdictWord(v: Verdict): string {
-  return v === true ? 'VALID — linearizable' : v === false ? 'INVALID — not linearizable' : 'UNKNOWN — no verdict';
+function verdictWord(v: Verdict, property = 'linearizable'): string {
+  return v === true ? `VALID — ${property}` : v === false ? `INVALID — not ${property}` : 'UNKNOWN — no verdict';
 }
 
 function shellQuote(args: string[]): string {
@@ -228,14 +229,14 @@ export function buildReportHtml(input: ReportInput): string {
       ? `<section id="evidence"><h2>Why it is not linearizable</h2><p>Per failing key: operations per process (bars from invocation to completion; dashed = never completed). Green: the longest linearizable prefix; red: operations the model rejects at that point; orange: operations that fit but lead nowhere.</p>${input.evidence.keys
           .map((k) => `<div class="why">${(k.explanation ?? []).map((s) => `<p>${h(s)}</p>`).join('')}</div>`)
           .join('')}<div id="evidence-root"></div></section>`
-      : '';
+      : anomaliesHtml(input.evidence.anomalies ?? [], r.checker.property ?? 'valid');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${h(CSP)}">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>faultline ${h(r.run.name)} ${h(r.run.runId)}: ${h(verdictWord(r.valid))}</title>
+<title>faultline ${h(r.run.name)} ${h(r.run.runId)}: ${h(verdictWord(r.valid, r.checker.property))}</title>
 <style>${STYLE}</style></head><body>
-<header id="verdict" class="banner v-${r.bench ? 'bench' : h(v)}"><h1>${h(r.bench ? 'BENCHMARK — commit latency' : verdictWord(r.valid))}</h1><p>${h(r.run.name)} · run ${h(r.run.runId)} · ${h(r.run.startedAt)}</p><p>${h(r.checker.message)}</p></header>
+<header id="verdict" class="banner v-${r.bench ? 'bench' : h(v)}"><h1>${h(r.bench ? 'BENCHMARK — commit latency' : verdictWord(r.valid, r.checker.property))}</h1><p>${h(r.run.name)} · run ${h(r.run.runId)} · ${h(r.run.startedAt)}</p><p>${h(r.checker.message)}</p></header>
 ${r.run.partial ? `<div class="warn" id="partial"><b>Partial run.</b><ul>${r.run.problems.map((p) => `<li>${h(p)}</li>`).join('')}</ul></div>` : ''}
 ${crashesSection(r)}${testSection(r)}${benchSection(r)}${r.ops.total > 0 ? figuresSection(r) : ''}${chartsHtml}${hasOps || r.faults.length ? faultsSection(r) : ''}${raftSection(r)}${evidenceHtml}${excerptsSection(input.excerpts)}
 <footer><p>faultline report · results.json beside this file holds every figure.</p></footer>

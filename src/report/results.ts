@@ -49,6 +49,8 @@ export interface RunSummary {
 export interface CheckerSummary {
   valid: Verdict;
   model: string | null;
+  /** What was checked when it is not linearizability: "strict-serializable", "set-full", "watch guarantees". */
+  property?: string;
   /** Why the verdict is unknown, or what failed. */
   message: string;
   /** Keys whose history is not linearizable. */

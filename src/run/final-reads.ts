@@ -1,5 +1,6 @@
 // Final reads: after healing and recovery, read every key used on every node, so a lost or divergent write shows.
 import type { Client } from '../client/client.js';
+import type { Workload } from '../workload/workload.js';
 import type { HistoryRecorder } from './recorder.js';
 
 /** A node that failed this many reads in a row is given up (a dead node would otherwise cost timeout × keys). */
@@ -21,7 +22,7 @@ export async function finalReads(
   recorder: HistoryRecorder,
   nodes: readonly string[],
   keys: readonly string[],
-  readF: string,
+  workload: Pick<Workload, 'readF' | 'finalRead'>,
   firstProcess: number,
 ): Promise<FinalReadResult[]> {
   let nextProcess = firstProcess + nodes.length;
@@ -31,7 +32,8 @@ export async function finalReads(
       const r: FinalReadResult = { node, ok: 0, failed: 0, gaveUp: false };
       let streak = 0;
       for (const key of keys) {
-        const inv = recorder.invoke({ process, f: readF, key, value: null, node });
+        const read = workload.finalRead?.(key) ?? { f: workload.readF, key, value: null };
+        const inv = recorder.invoke({ process, ...read, node });
         const c = await client.invoke(inv);
         recorder.complete(inv, c);
         if (c.type === 'ok') {

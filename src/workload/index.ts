@@ -1,11 +1,13 @@
 // Workloads by name: a new workload is one file plus one line here.
 import { kvWorkload } from './kv.js';
+import { listAppendWorkload } from './list-append.js';
 import { registerWorkload } from './register.js';
 import type { Workload } from './workload.js';
 
 const WORKLOADS: Record<string, (o: { valueRange?: number }) => Workload> = {
   register: registerWorkload,
   kv: kvWorkload,
+  'list-append': listAppendWorkload,
 };
 
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS);

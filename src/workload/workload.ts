@@ -12,4 +12,12 @@ export interface Workload extends OpSource {
   readonly fs: readonly string[];
   /** The read used for the final reads of every key on every node. */
   readonly readF: string;
+  /** The final read of `key` when it is not `{f: readF, key, value: null}` (a txn workload reads inside a txn). */
+  finalRead?(key: string): FinalRead;
+}
+
+export interface FinalRead {
+  f: string;
+  key?: string;
+  value: Json;
 }
