@@ -14,7 +14,7 @@ import type { Cluster, System } from '../src/system/system.js';
 
 const ROUNDS = 5;
 /** Targets per system (antietcd's from its issue: a pure-JS node needs no WAL preallocation). */
-const TARGETS: Record<string, { upMs: number; downMs: number }> = { etcd: { upMs: 3000, downMs: 1000 }, antietcd: { upMs: 1500, downMs: 500 } };
+const TARGETS: Record<string, { upMs: number; downMs: number }> = { etcd: { upMs: 3000, downMs: 1000 }, antietcd: { upMs: 1500, downMs: 500 }, zookeeper: { upMs: 3000, downMs: 1000 } };
 
 interface Round {
   labUpMs: number;
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   if (netnsBuilt && isRoot()) kinds.push('netns');
   console.log(`bench:lab — 3 nodes, heartbeat 100 ms, election 1000 ms, median of ${ROUNDS}; systems alternate per round`);
   const systems: { system: System; version: string }[] = [];
-  for (const name of ['etcd', 'antietcd']) {
+  for (const name of ['etcd', 'antietcd', 'zookeeper']) {
     const system = findSystem(name)!;
     try {
       systems.push({ system, version: (await system.detect()).version });

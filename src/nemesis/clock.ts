@@ -146,6 +146,59 @@ class ClockNemesis implements Nemesis {
   }
 }
 
+/**
+ * The phantom-leader fault: the leader cut from every peer (both directions, DROP) while its clock runs at
+ * `rate` (default 0.25; 1 is the control arm: the same partition, clock untouched). Heal and reset on stop.
+ */
+class IsolatedLeaderClock implements Nemesis {
+  readonly name = 'clock-isolated-leader';
+  readonly fs = ['start-clock-isolated-leader', 'stop-clock-isolated-leader'] as const;
+  private ctx: NemesisContext | undefined;
+  private node: string | undefined;
+
+  constructor(private readonly rate: number) {}
+
+  async setup(ctx: NemesisContext): Promise<void> {
+    if (this.rate !== 1) {
+      const why = ctx.system.missing('clock');
+      if (why) throw envError(why);
+    }
+    const cut = ctx.lab.net.missing('partition');
+    if (cut) throw envError(cut);
+    this.ctx = ctx;
+  }
+
+  async invoke(f: string): Promise<Json> {
+    const ctx = this.ctx;
+    if (!ctx) throw new Error(`nemesis ${this.name}: invoke before setup`);
+    if (f === this.fs[0]) {
+      const [leader] = await resolveTargets('leader', ctx);
+      const others = ctx.cluster.nodes.filter((n) => n !== leader);
+      // Clock first: the lease the isolated leader holds is measured on the clock it has when the cut begins.
+      if (this.rate !== 1) await capabilityOf(ctx.cluster, 'clock').setClock(leader!, 0, this.rate);
+      this.node = leader;
+      const grudge = { [leader!]: others, ...Object.fromEntries(others.map((o) => [o, [leader!]])) };
+      await ctx.lab.net.partition(grudge);
+      return { nodes: [leader!], grudge, clocks: { [leader!]: { offsetMs: 0, rate: this.rate } } };
+    }
+    if (f === this.fs[1]) return this.undo();
+    throw new Error(`nemesis ${this.name} does not handle ${f}`);
+  }
+
+  private async undo(): Promise<Json> {
+    const ctx = this.ctx!;
+    const node = this.node;
+    this.node = undefined;
+    await ctx.lab.net.heal();
+    if (node && this.rate !== 1) await capabilityOf(ctx.cluster, 'clock').resetClock(node);
+    return { nodes: node ? [node] : [], healed: true, clocks: node ? { [node]: { offsetMs: 0, rate: 1 } } : {} };
+  }
+
+  async teardown(): Promise<void> {
+    if (this.ctx && this.node) await this.undo();
+  }
+}
+
 function define(name: string, fault: ClockFault | undefined, summary: string): NemesisDefinition {
   return {
     name,
@@ -160,4 +213,10 @@ export const definitions: NemesisDefinition[] = [
   define('clock-bump', 'bump', 'jump target clocks (default: one node) by ±deltaMs (default 2000, sign drawn); reset on stop'),
   define('clock-strobe', 'strobe', 'flip target clocks between +deltaMs and real time every periodMs for durationMs (defaults 2000/200/2000)'),
   define('clock-skew', 'skew', 'run target clocks (default: one node) at a rate drawn from rates (default 0.5 or 2); reset on stop'),
+  {
+    name: 'clock-isolated-leader',
+    summary: 'cut the leader from every peer while its clock runs at rate (default 0.25; 1: partition only); heal and reset on stop',
+    unavailable: (lab, system) => lab.net.missing('partition') ?? system.missing('clock'),
+    create: (options) => new IsolatedLeaderClock(typeof options['rate'] === 'number' && options['rate'] > 0 ? options['rate'] : 0.25),
+  },
 ];
