@@ -1,6 +1,6 @@
 // Fault windows from the history's nemesis ops, harness stalls from events.jsonl, and before/during/after figures.
+import { faultEvents } from '../history/faults.js';
 import type { Json, Op } from '../history/op.js';
-import { NEMESIS } from '../history/op.js';
 import type { RunEvent } from '../results/layout.js';
 import { latencyNs, type Call } from './calls.js';
 
@@ -42,36 +42,15 @@ export interface WindowFigures {
   after: PhaseFigures;
 }
 
+/** The history's fault windows in seconds (src/history/faults.ts reads them), open ones ending at `endNs`. */
 export function faultWindows(history: readonly Op[], endNs: number): FaultWindow[] {
-  // Per fault: the current window and whether a stop has been seen. A nemesis action may be recorded once or
-  // as invocation + completion (both `info` in Jepsen's histories), so a start seen while the window is open is
-  // the completion of the same start, and the last stop record before the next start ends the window.
-  const current = new Map<string, { w: FaultWindow; stopping: boolean }>();
-  const out: FaultWindow[] = [];
-  for (const op of history) {
-    if (op.process !== NEMESIS) continue;
-    const m = /^(start|stop)-(.+)$/.exec(op.f);
-    if (!m) continue;
-    const verb = m[1]!;
-    const fault = m[2]!;
-    const cur = current.get(fault);
-    if (verb === 'start') {
-      if (cur && !cur.stopping) {
-        if (op.value !== undefined && op.value !== null) cur.w.value = op.value;
-        continue;
-      }
-      const w: FaultWindow = { fault, startS: op.time / NS, endS: Infinity, open: true };
-      if (op.value !== undefined && op.value !== null) w.value = op.value;
-      current.set(fault, { w, stopping: false });
-      out.push(w);
-    } else if (cur) {
-      cur.w.endS = op.time / NS;
-      cur.w.open = false;
-      cur.stopping = true;
-    }
-  }
-  for (const w of out) if (w.endS === Infinity) w.endS = endNs / NS;
-  return out;
+  return faultEvents(history).map((e) => ({
+    fault: e.fault,
+    startS: e.start / NS,
+    endS: (e.stopped ?? endNs) / NS,
+    open: e.stop === null,
+    ...(e.startValue !== null ? { value: e.startValue } : {}),
+  }));
 }
 
 export function stalls(events: readonly RunEvent[]): Stall[] {

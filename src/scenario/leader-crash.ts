@@ -1,7 +1,8 @@
 // Scenario 2: SIGKILL the leader; time to a new leader (from the election log lines) and write unavailability vs the election timeout.
 import type { ScenarioModule } from './module.js';
 import { med, missing, trialOf } from './module.js';
-import { longestWriteGap, nodesOf, okWriteTimes, seconds, stalledIn, type FaultEvent } from './measure.js';
+import type { FaultEvent } from '../history/faults.js';
+import { longestWriteGap, nodesOf, okWriteTimes, seconds, stalledIn } from './measure.js';
 import { describe } from './stats.js';
 import type { TrialRun } from './trial.js';
 import type { Trial } from './types.js';

@@ -1,65 +1,10 @@
-// Measurements shared by the scenarios: fault events from the history, write gaps, elections and terms in a window.
-import type { Json, Op } from '../history/op.js';
-import { NEMESIS } from '../history/op.js';
+// Measurements shared by the scenarios: write gaps, elections and terms in a window (fault events: src/history/faults.ts).
+import type { Json } from '../history/op.js';
 import { isWrite, type Call } from '../report/calls.js';
 import type { Stall } from '../report/windows.js';
 import type { ElectionEvent } from '../system/system.js';
 
 const NS = 1e9;
-
-/** One start-X … stop-X of the nemesis, with the invocation and completion time of each (ns since time zero). */
-export interface FaultEvent {
-  fault: string;
-  /** start-X invoked: the fault may act from here. */
-  start: number;
-  /** start-X completed: the fault is surely in effect. */
-  started: number;
-  startValue: Json;
-  /** stop-X invoked: the heal begins; null when never stopped. */
-  stop: number | null;
-  stopped: number | null;
-  stopValue: Json;
-  error: string | null;
-}
-
-/**
- * The runner records each nemesis action as an invoke followed by an info completion (serially), so an
- * invoke pairs with the next record of the same f.
- */
-export function faultEvents(history: readonly Op[]): FaultEvent[] {
-  const out: FaultEvent[] = [];
-  const open = new Map<string, FaultEvent>();
-  const pendingInvoke = new Map<string, Op>();
-  for (const op of history) {
-    if (op.process !== NEMESIS) continue;
-    const m = /^(start|stop)-(.+)$/.exec(op.f);
-    if (!m) continue;
-    const [, verb, fault] = m as unknown as [string, string, string];
-    if (op.type === 'invoke') {
-      pendingInvoke.set(op.f, op);
-      continue;
-    }
-    const inv = pendingInvoke.get(op.f);
-    pendingInvoke.delete(op.f);
-    const t0 = inv?.time ?? op.time;
-    const value = (op.value ?? null) as Json;
-    const err = value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value['error'] === 'string' ? value['error'] : null;
-    if (verb === 'start') {
-      const e: FaultEvent = { fault, start: t0, started: op.time, startValue: value, stop: null, stopped: null, stopValue: null, error: err };
-      out.push(e);
-      open.set(fault, e);
-    } else {
-      const e = open.get(fault);
-      if (!e) continue;
-      open.delete(fault);
-      e.stop = t0;
-      e.stopped = op.time;
-      e.stopValue = value;
-      if (err && !e.error) e.error = err;
-    }
-  }
-  return out;
-}
 
 /** Completion times (ns) of ok writes, optionally only those sent to `nodes`, sorted. */
 export function okWriteTimes(calls: readonly Call[], nodes?: ReadonlySet<string>): number[] {

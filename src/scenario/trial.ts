@@ -9,7 +9,7 @@ import { runTest, type RunSummary } from '../run/runner.js';
 import type { ElectionEvent } from '../system/system.js';
 import type { TestSpec } from '../test/spec.js';
 import { readFileSync } from 'node:fs';
-import { faultEvents, type FaultEvent } from './measure.js';
+import { faultEvents, type FaultEvent } from '../history/faults.js';
 import type { Form, ScenarioPreset, Variant } from './types.js';
 
 /** Everything a measurement module reads of one run. */

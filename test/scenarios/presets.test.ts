@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/history/op.js';
 import { presetFiles, parsePreset } from '../../src/scenario/preset.js';
-import { faultEvents, longestWriteGap, nodesOf } from '../../src/scenario/measure.js';
+import { faultEvents } from '../../src/history/faults.js';
+import { faultWindows } from '../../src/report/windows.js';
+import { longestWriteGap, nodesOf } from '../../src/scenario/measure.js';
 import { findModule, scenarioKinds } from '../../src/scenario/registry.js';
 import { selectPresets } from '../../src/scenario/catalogue.js';
 import { phaseLengths } from '../../src/scenario/trial.js';
@@ -60,6 +62,20 @@ describe('measurements', () => {
     const n = (time: number, type: 'invoke' | 'info', f: string, value: Op['value'] = null): Op => ({ index: 0, time, process: 'nemesis', type, f, value });
     const ev = faultEvents([n(1, 'invoke', 'start-kill'), n(2, 'info', 'start-kill', { nodes: ['n1'] }), n(5, 'invoke', 'stop-kill'), n(7, 'info', 'stop-kill', { error: 'boom' })]);
     expect(ev).toEqual([{ fault: 'kill', start: 1, started: 2, startValue: { nodes: ['n1'] }, stop: 5, stopped: 7, stopValue: { error: 'boom' }, error: 'boom' }]);
+  });
+
+  it('one fault-window parser: report seconds equal scenario nanoseconds, for our records and for Jepsen ones', () => {
+    const n = (time: number, type: 'invoke' | 'info', f: string, value: Op['value'] = null): Op => ({ index: 0, time, process: 'nemesis', type, f, value });
+    // Jepsen records both halves of an action as info; ours as invoke then info. Same windows either way.
+    for (const t of ['invoke', 'info'] as const) {
+      const h = [n(1e9, t, 'start-pause'), n(1.5e9, 'info', 'start-pause', { nodes: ['n2'] }), n(3e9, t, 'stop-pause'), n(3.2e9, 'info', 'stop-pause'), n(4e9, t, 'start-pause')];
+      const ev = faultEvents(h);
+      expect(ev.map((e) => [e.start, e.started, e.stop, e.stopped])).toEqual([[1e9, 1.5e9, 3e9, 3.2e9], [4e9, 4e9, null, null]]);
+      expect(faultWindows(h, 5e9)).toEqual([
+        { fault: 'pause', startS: 1, endS: 3.2, open: false, value: { nodes: ['n2'] } },
+        { fault: 'pause', startS: 4, endS: 5, open: true },
+      ]);
+    }
   });
 
   it('reads target nodes from both nemesis value shapes', () => {
