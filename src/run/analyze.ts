@@ -1,4 +1,4 @@
-// Analysis of a stored run through the report engineer's analyzeRun, and the verdict's exit code.
+// Analysis of a stored run through analyzeRun (src/report/analyze-run.ts), and the verdict's exit code.
 import { EXIT, type ExitCode } from '../util/errors.js';
 
 export type Verdict = true | false | 'unknown';

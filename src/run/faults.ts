@@ -1,5 +1,5 @@
 // The run's faults: resolves the spec's nemesis (schedule preset, names, inline schedule, "none") to the
-// nemesis engineer's NemesisRunner, and plays it during the fault phase, recording every action.
+// NemesisRunner (src/nemesis/schedule.ts), and plays it during the fault phase, recording every action.
 import type { Json } from '../history/op.js';
 import type { Lab } from '../lab/lab.js';
 import { stream } from '../generator/random.js';
