@@ -100,12 +100,6 @@ export interface Lab {
   down(): Promise<void>;
 }
 
-export function nodeByName(lab: Lab, name: string): LabNode {
-  const n = lab.nodes.find((x) => x.name === name);
-  if (!n) throw new Error(`no node named ${name} in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);
-  return n;
-}
-
 /**
  * The ports a system asks for on every node. `ports` gives each a name and the number used where every node
  * has an address of its own (netns); the host lab picks free ports instead. `client` must be one of them.

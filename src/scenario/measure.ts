@@ -41,12 +41,6 @@ export function longestWriteGap(okTimes: readonly number[], from: number, to: nu
   return Math.round((longest / NS) * 1e4) / 1e4;
 }
 
-/** First ok write completing after `t`, seconds after t; null if none by `until`. */
-export function firstOkWriteAfter(okTimes: readonly number[], t: number, until: number): number | null {
-  const x = okTimes.find((c) => c > t);
-  return x === undefined || x > until ? null : Math.round(((x - t) / NS) * 1e4) / 1e4;
-}
-
 /** Distinct leader elections (a new term with a leader) whose leader event falls in [from, to]. */
 export function leadersIn(events: readonly ElectionEvent[], from: number, to: number): ElectionEvent[] {
   const seen = new Set<number>();

@@ -55,9 +55,3 @@ export function scenarios(o: ScenarioOptions): Scenario[] {
   const fault = (kind: keyof typeof FAULTS): Scenario => ({ ...base, name: kind, kind, nemesis: once(FAULTS[kind].fault, hold, FAULTS[kind].options) });
   return [{ ...base, name: 'calm', kind: 'calm', nemesis: 'none' }, fault('kill'), fault('isolate'), fault('gray'), fault('loss'), ...extra];
 }
-
-/** Fault name in the history (start-<fault>) of a fault scenario. */
-export function faultOf(kind: ScenarioKind): string | undefined {
-  if (kind === 'quick') return FAULTS.kill.fault;
-  return kind in FAULTS ? FAULTS[kind as keyof typeof FAULTS].fault : undefined;
-}

@@ -37,8 +37,3 @@ export function parseEtcdLog(text: string, node: string, t0EpochMs: number): Ele
   }
   return out;
 }
-
-/** Events of several nodes merged in time order (stable for equal times: node order as given). */
-export function mergeTimelines(perNode: ElectionEvent[][]): ElectionEvent[] {
-  return perNode.flat().sort((a, b) => a.time - b.time);
-}
