@@ -14,11 +14,9 @@ import { envError, EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
 import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
 import { makeDirs } from '../util/dirs.js';
-import { SANDBOX_USAGE } from '../lab/sandbox-cli.js';
-import { HOSTS_FILE_HELP, sshConfig, type SshSource } from '../lab/ssh-hosts.js';
 import { runStamp } from '../results/layout.js';
 import { SANDBOX_USAGE } from '../lab/sandbox-cli.js';
-import { HOSTS_FILE_HELP, sshConfig, type SshSource } from '../lab/ssh-hosts.js';
+import { HOSTS_FILE_HELP, sshConfig, sshConfigFor, type SshSource } from '../lab/ssh-hosts.js';
 
 const USAGE = `usage:
   faultline lab up [--system NAME] [--lab host|netns] [--nodes N] [--heartbeat MS] [--election MS]
@@ -85,7 +83,7 @@ async function up(argv: string[]): Promise<number> {
   if (pv !== 'on' && pv !== 'off') throw usageError(`faultline lab up: --pre-vote must be on or off, got "${pv}"`);
   if (kind === 'netns' && !isRoot()) throw envError('faultline lab up: the netns lab needs root: run as root, or use --lab host');
   const ssh = sshSource(values.hosts, values['hosts-file']);
-  if (kind === 'ssh') sshConfig(ssh);
+  if (kind === 'ssh') sshConfigFor(ssh, nodes);
   const runIdOpt = values['run-id'];
   if (runIdOpt !== undefined && !/^[a-z0-9]{1,8}$/.test(runIdOpt)) throw usageError(`faultline lab up: --run-id must be 1-8 lowercase letters/digits`);
   // A detached child repeats the parent's flags: the parent has already said what there was to say.

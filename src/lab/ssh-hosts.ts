@@ -130,5 +130,16 @@ export function sshConfig(src: SshSource | undefined): SshConfig {
   throw usageError('--lab ssh needs hosts: --hosts h1,h2,h3 or --hosts-file FILE (see faultline lab --help)');
 }
 
+/** The configuration for `nodeCount` nodes: one host of its own address per node (partitions cut by address). */
+export function sshConfigFor(src: SshSource | undefined, nodeCount: number): SshConfig {
+  const c = sshConfig(src);
+  if (nodeCount > c.hosts.length) {
+    throw usageError(`--lab ssh: ${nodeCount} nodes need ${nodeCount} hosts, got ${c.hosts.length} (${c.hosts.map(hostName).join(', ')}): add hosts or use --nodes ${c.hosts.length}`);
+  }
+  const addrs = c.hosts.slice(0, nodeCount).map((h) => h.address);
+  if (new Set(addrs).size !== addrs.length) throw usageError('--lab ssh: every node needs a host of its own address (partitions cut by address)');
+  return c;
+}
+
 /** How a host is named in every message: user@address:port. */
 export const hostName = (h: SshHost): string => `${h.user}@${h.address}${h.port === 22 ? '' : `:${h.port}`}`;

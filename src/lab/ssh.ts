@@ -11,7 +11,7 @@ import { openOutput } from './output.js';
 import { processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
 import { RUN_ENV, REGISTRY_ENV } from './marker.js';
 import { sq, SshConnection } from './ssh-conn.js';
-import { hostName, sshConfig, type SshConfig, type SshHost } from './ssh-hosts.js';
+import { sshConfigFor, type SshConfig, type SshHost } from './ssh-hosts.js';
 import { RemoteProcess } from './ssh-process.js';
 import { followScript, guardScript, remoteRegistry, runDirOn, setupScript, startScript, sweepScript } from './ssh-remote.js';
 import type { ChildProcess } from 'node:child_process';
@@ -62,12 +62,7 @@ export class SshLab implements Lab {
     this.registry = opts.registry;
     this.plan = checkPlan(opts.ports);
     this.nodeCount = opts.nodeCount;
-    this.config = sshConfig(opts.ssh);
-    if (opts.nodeCount > this.config.hosts.length) {
-      throw usageError(`--lab ssh: ${opts.nodeCount} nodes need ${opts.nodeCount} hosts, got ${this.config.hosts.length} (${this.config.hosts.map(hostName).join(', ')}): add hosts or use --nodes ${this.config.hosts.length}`);
-    }
-    const addrs = this.config.hosts.slice(0, opts.nodeCount).map((h) => h.address);
-    if (new Set(addrs).size !== addrs.length) throw usageError('--lab ssh: every node needs a host of its own address (partitions cut by address)');
+    this.config = sshConfigFor(opts.ssh, opts.nodeCount);
     this.net = new SshNetwork(this);
   }
 

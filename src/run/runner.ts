@@ -13,7 +13,7 @@ import { createLab, defaultLabKind } from '../lab/factory.js';
 import type { Lab, LabKind } from '../lab/lab.js';
 import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
 import { Scope } from '../lab/scope.js';
-import { sshConfig, type SshSource } from '../lab/ssh-hosts.js';
+import { sshConfigFor, type SshSource } from '../lab/ssh-hosts.js';
 import { resolveSystem, settingsFor } from '../system/index.js';
 import type { Cluster, RaftSettings, System } from '../system/system.js';
 import { specSettings, type TestSpec } from '../test/spec.js';
@@ -85,7 +85,7 @@ interface Preflight {
 async function preflight(spec: TestSpec, binPath: string | undefined, say: (line: string) => void): Promise<Preflight> {
   const lab = spec.lab ?? defaultLabKind();
   if (lab === 'netns' && !isRoot()) throw envError('the netns lab needs root: run as root (sudo) or use --lab host');
-  if (lab === 'ssh') sshConfig(sshSource(spec));
+  if (lab === 'ssh') sshConfigFor(sshSource(spec), spec.nodes);
   const { system, version, note } = await resolveSystem(spec.system, binPath);
   if (note) say(`faultline: ${note}`);
   return { version, lab, system, settings: settingsFor(system, specSettings(spec)) };
