@@ -132,7 +132,8 @@ export class AntietcdCluster extends ProcessCluster implements Cluster {
     super(opts, app, version, LOG_NAME);
     this.addNodes(() => ({}));
     const lib = libfaketime();
-    this.clocks = lib ? new FaketimeClocks(opts.lab.runId, opts.lab.registry, lib) : undefined;
+    // Only where the node runs on this machine: the control file and libfaketime's shm are local paths.
+    this.clocks = lib && (opts.lab.kind === 'host' || opts.lab.kind === 'netns') ? new FaketimeClocks(opts.lab.runId, opts.lab.registry, lib) : undefined;
     if (this.clocks) this.clock = this.clocks;
   }
 

@@ -125,7 +125,8 @@ export class ZookeeperCluster extends ProcessCluster implements Cluster {
     this.addNodes(() => ({}));
     this.java = findBinary('java') ?? 'java';
     const lib = libfaketime();
-    this.clocks = lib ? new FaketimeClocks(opts.lab.runId, opts.lab.registry, lib) : undefined;
+    // Only where the node runs on this machine: the control file and libfaketime's shm are local paths.
+    this.clocks = lib && (opts.lab.kind === 'host' || opts.lab.kind === 'netns') ? new FaketimeClocks(opts.lab.runId, opts.lab.registry, lib) : undefined;
     if (this.clocks) this.clock = this.clocks;
   }
 
