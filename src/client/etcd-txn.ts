@@ -53,13 +53,15 @@ const rangeOf = (key: string, serializable = false): unknown => ({ request_range
  * and is forwarded to the leader). Neither can append to a value server-side, so the append is a
  * read-modify-write: (1) one txn of plain ranges reads every key the txn touches at one revision, (2) one txn
  * whose compare requires every such key's mod_revision to be what (1) saw (0: absent, which both stores
- * compare as 0), and whose success branch ranges the read keys, then puts the new lists. If (2) succeeds,
+ * compare as 0), and whose success branch ranges the read keys, then puts the new lists (its failure branch
+ * ranges every key, so a lost race returns the state that beat it). If (2) succeeds,
  * nothing changed any of these keys between (1) and (2), so the lists written are the lists read plus this
  * txn's appends, and the ranges in (2) are the values at the txn's own commit point: those are what the
  * history records. Read-only txns go through (2) as well: on etcd that adds nothing (a read-only txn is
  * already linearizable), but on antietcd a txn of ranges alone may be answered by a follower from its
  * local copy, while one with a compare is decided by the leader, the only node whose state is current.
- * A failed compare wrote nothing, so the txn is retried from (1); after TXN_ATTEMPTS it is a definite fail.
+ * A failed compare wrote nothing, so the txn is retried on the state its failure branch read; after
+ * TXN_ATTEMPTS it is a definite fail.
  */
 export async function listAppendTxn(gw: TxnGateway, value: Json | undefined): Promise<Completion> {
   if (!Array.isArray(value)) throw new Error(`list-append txn: value must be a list of micro-ops, got ${JSON.stringify(value)}`);
@@ -69,9 +71,9 @@ export async function listAppendTxn(gw: TxnGateway, value: Json | undefined): Pr
   const writes = mops.some((m) => m[0] === 'append');
   const readOnly = { post: (path: string, body: unknown) => gw.post(path, body, 'read') };
 
+  // (1) The snapshot: a failure here is definite, nothing was written.
+  let snapshot = (await readOnly.post('/v3/kv/txn', { success: keys.map((k) => rangeOf(k, gw.localReads)) })) as TxnResponse;
   for (let attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
-    // (1) The snapshot: a failure here is definite, nothing was written.
-    const snapshot = (await readOnly.post('/v3/kv/txn', { success: keys.map((k) => rangeOf(k, gw.localReads)) })) as TxnResponse;
     const seen = new Map<string, { list: Elem[] | null; rev: string }>();
     keys.forEach((k, i) => {
       const kv = snapshot.responses?.[i]?.response_range?.kvs?.[0];
@@ -87,10 +89,16 @@ export async function listAppendTxn(gw: TxnGateway, value: Json | undefined): Pr
     const body = {
       compare: keys.map((k) => gw.modEquals(k, seen.get(k)!.rev)),
       success: [...readKeys.map((k) => rangeOf(k)), ...puts.map((k) => ({ request_put: { key: b64(k), value: b64(JSON.stringify(after.get(k))) } }))],
+      failure: keys.map((k) => rangeOf(k)),
     };
     const res = (await gw.post('/v3/kv/txn', body, writes ? 'txn' : 'read')) as TxnResponse;
-    // A failed compare omits `succeeded` (false is a zero value in etcd's JSON).
-    if (res.succeeded !== true) continue;
+    // A failed compare omits `succeeded` (false is a zero value in etcd's JSON). Its failure branch read
+    // every key where the compare was decided: the next attempt's snapshot, current even when (1) came
+    // from a lagging follower.
+    if (res.succeeded !== true) {
+      snapshot = res;
+      continue;
+    }
 
     // The reads, from the ranges at the commit point plus this txn's own earlier appends (read-your-writes).
     const committed = new Map<string, Elem[] | null>(readKeys.map((k, i) => [k, decodeList(res.responses?.[i]?.response_range?.kvs?.[0], k)]));
