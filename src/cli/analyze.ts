@@ -3,7 +3,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, exitCodeOf, verdictWord } from '../run/analyze.js';
 import { RUN_FILES } from '../results/layout.js';
-import { parseNumber, parseOptions } from '../util/args.js';
+import { parseCheckerTimeout, parseOptions } from '../util/args.js';
 import { usageError } from '../util/errors.js';
 import type { Command } from './command.js';
 
@@ -23,10 +23,10 @@ export const command: Command = {
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseOptions('analyze', argv, { timeout: { type: 'string' }, json: { type: 'boolean' } });
+    const timeoutS = parseCheckerTimeout('analyze', values.timeout);
     if (positionals.length !== 1) throw usageError('faultline analyze: give one run directory, e.g. faultline analyze results/register/latest');
     const dir = positionals[0]!;
     if (!existsSync(join(dir, RUN_FILES.history))) throw usageError(`faultline analyze: ${dir} is not a run directory (no ${RUN_FILES.history}); runs are under results/<test>/`);
-    const timeoutS = parseNumber('analyze', 'timeout', values.timeout, 0.1);
     const a = await analyze(realpathSync(dir), timeoutS !== undefined ? { timeoutS } : {});
     if (values.json) process.stdout.write(JSON.stringify(a) + '\n');
     else process.stdout.write(`verdict: ${verdictWord(a.valid)}\nreport: ${a.reportPath}\n`);

@@ -8,7 +8,7 @@ import { loadHistory, type Loaded } from '../history/import/load.js';
 import { NEMESIS, type Op } from '../history/op.js';
 import type { ModelSpec, NilRead } from '../model/model.js';
 import { createModel, MODEL_NAMES } from '../model/registry.js';
-import { parseNumber, parseOptions } from '../util/args.js';
+import { parseNumber, parseOptions, parseCheckerTimeout } from '../util/args.js';
 import { EXIT, FaultlineError, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
 
@@ -72,7 +72,7 @@ exit: 0 all valid, 1 any not, 2 any unknown (none not), 3 bad input or usage`,
     const consistency = values.consistency as Consistency | undefined;
     const nilRead = values['nil-read'] as NilRead | undefined;
     if (nilRead !== undefined && !NIL_READS.includes(nilRead)) throw usageError(`faultline check: --nil-read must be any or absent, got "${values['nil-read']}"`);
-    const timeout = parseNumber('check', 'timeout', values.timeout);
+    const timeout = parseCheckerTimeout('check', values.timeout);
     const maxMemory = parseNumber('check', 'max-memory', values['max-memory'], 16);
     const json = values.json === true;
     const session = new CheckSession({ maxMemoryMb: maxMemory, many: positionals.length > 1 });

@@ -20,11 +20,12 @@ import { HOSTS_FILE_HELP, sshConfig, sshConfigFor, type SshSource } from '../lab
 
 const USAGE = `usage:
   faultline lab up [--system NAME] [--lab host|netns] [--nodes N] [--heartbeat MS] [--election MS]
-                   [--pre-vote on|off] [--bin DIR|PATH] [--dir DIR] [--detach] [--json]
+                   [--pre-vote on|off] [--bin DIR|PATH] [--results DIR] [--detach] [--json]
       Start a cluster, print its endpoints and run id, stay up until Ctrl-C (everything is removed),
       or with --detach leave it running in the background until \`faultline lab down RUNID\`.
       Defaults: --lab netns as root else host, --nodes 3, --heartbeat 100, --election 1000, --pre-vote off,
-      --dir results/lab/<time>-<runid> (node logs and metrics stay there; data dirs are deleted).
+      --results results: the run goes to RESULTS/lab/<time>-<runid> (node logs and metrics stay there; data
+      dirs are deleted). --dir DIR (the exact directory) still works, deprecated.
   faultline lab down RUNID [--json]    stop a run's cluster and remove everything it created
   faultline lab status [--json]        list registered runs, whether their owner is alive, their resources
   faultline lab sweep [--all] [--json] remove leftovers of runs whose owner died (--all: of every run)
@@ -65,6 +66,7 @@ async function up(argv: string[]): Promise<number> {
     heartbeat: { type: 'string' },
     election: { type: 'string' },
     'pre-vote': { type: 'string' },
+    results: { type: 'string' },
     dir: { type: 'string' },
     'run-id': { type: 'string' },
     hosts: { type: 'string' },
@@ -74,6 +76,7 @@ async function up(argv: string[]): Promise<number> {
     ...SYSTEM_FLAGS,
   });
   if (positionals.length > 0) throw usageError(`faultline lab up: unexpected argument "${positionals[0]}" (see: faultline lab --help)`);
+  if (values.dir !== undefined && !process.env[READY_ENV]) process.stderr.write('faultline lab up: --dir is deprecated: use --results DIR (the run goes to DIR/lab/<time>-<runid>, as every command writes under --results)\n');
   const kind = parseLabKind(values.lab) ?? defaultLabKind();
   const nodes = parseNumber('lab up', 'nodes', values.nodes, 1) ?? 3;
   if (!Number.isInteger(nodes) || nodes > 9) throw usageError(`faultline lab up: --nodes must be an integer 1..9, got "${values.nodes}"`);
@@ -93,7 +96,7 @@ async function up(argv: string[]): Promise<number> {
   if (note && !process.env[READY_ENV]) process.stderr.write(`faultline: ${note}\n`);
   const settings = settingsFor(system, { heartbeatMs, electionMs, preVote: pv === 'on', ...(flags.systemOptions ? { options: flags.systemOptions } : {}) });
   const runId = runIdOpt ?? newRunId();
-  const dir = resolve(values.dir ?? join('results', 'lab', `${runStamp(new Date())}-${runId}`));
+  const dir = resolve(values.dir ?? join(values.results ?? 'results', 'lab', `${runStamp(new Date())}-${runId}`));
 
   if (values.detach) return detach(argv, runId, dir, values.json === true);
 

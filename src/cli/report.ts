@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { rebuildRun, analyzeRun } from '../report/analyze-run.js';
 import { findRuns, writeIndex } from '../report/index-page.js';
-import { parseNumber, parseOptions } from '../util/args.js';
+import { parseOptions, parseCheckerTimeout } from '../util/args.js';
 import { EXIT, FaultlineError, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
 
@@ -26,11 +26,11 @@ export const command: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length > 1) throw usageError(`faultline report: expected at most one RESULTS_DIR, got ${positionals.length} (see: faultline report --help)`);
+    const timeoutS = parseCheckerTimeout('report', values.timeout);
     const root = resolve(positionals[0] ?? 'results');
     if (!existsSync(root) || !statSync(root).isDirectory()) {
       throw usageError(`faultline report: ${root} is not a directory; pass the results directory (default ./results)`);
     }
-    const timeoutS = parseNumber('report', 'timeout', values.timeout, 1);
     const runs: { dir: string; valid: boolean | 'unknown'; report: string }[] = [];
     for (const dir of findRuns(root).sort()) {
       try {

@@ -30,7 +30,7 @@ ${systemFlagsUsage()}
   --election MS           raft election timeout (default 1000)
   --pre-vote on|off       raft pre-vote (default off, etcd's default; antietcd has none)
   --serializable-reads    read from each node's local state (may be stale) instead of linearizable reads
-  --timeout MS            per-request client timeout (default 2000)
+  --op-timeout MS         per-request client timeout (default 2000; --timeout MS still works, deprecated)
   --seed N                replay the same op mix, keys, values and nemesis choices
   --results DIR           results root (default ./results)
   --json                  print a JSON summary on stdout (progress goes to stderr)
@@ -51,6 +51,7 @@ const OPTIONS = {
   election: { type: 'string' },
   'pre-vote': { type: 'string' },
   'serializable-reads': { type: 'boolean' },
+  'op-timeout': { type: 'string' },
   timeout: { type: 'string' },
   seed: { type: 'string' },
   results: { type: 'string' },
@@ -96,7 +97,11 @@ export function parseRunArgs(argv: string[]): { specArg: string | undefined; ove
   set('electionMs', integer('election', v.election, 5));
   set('preVote', preVote === undefined ? undefined : preVote === 'on');
   set('serializableReads', v['serializable-reads']);
-  set('timeoutMs', integer('timeout', v.timeout, 10));
+  if (v.timeout !== undefined) {
+    // Elsewhere --timeout is the checker's deadline in seconds: on run it is the old per-request spelling.
+    process.stderr.write('faultline run: --timeout MS is deprecated and will mean the checker deadline in seconds, as on check/analyze/report: use --op-timeout MS\n');
+  }
+  set('timeoutMs', integer('op-timeout', v['op-timeout'], 10) ?? integer('timeout', v.timeout, 10));
   set('seed', integer('seed', v.seed, 0));
   if (o.nodes !== undefined && o.nodes > 9) throw usageError(`faultline run: --nodes must be at most 9, got ${o.nodes}`);
   return { specArg: positionals[0], overrides: o, results: v.results ?? 'results', ...(sys.binPath ? { binPath: sys.binPath } : {}), json: v.json === true };

@@ -30,8 +30,8 @@ Resumable: run the same command again and only unfinished cells run (a run cut s
   --quick              one run per cell (leader kill only): fast, for smoke tests and CI
   --nemesis NAME       also run this nemesis or schedule per cell (repeatable) and tabulate its figures
   --lab host|netns     where nodes live (default: netns as root, host otherwise)
-  --out DIR            sweep directory (default RESULTS/sweeps/sweep-<hash of grid and options>)
-  --results DIR        results root for the default --out (default ./results)
+  --results DIR        results root (default ./results): the sweep is RESULTS/sweeps/sweep-<hash of grid and
+                       options>, so the same command resumes it (--out DIR, the exact directory, is deprecated)
   --seed N             workload seed of a new sweep (default random; kept in sweep.json)
   --verbose            show each run's progress lines
   --json               print a JSON summary on stdout
@@ -86,6 +86,7 @@ export function parseSweepArgs(argv: string[]): { identity: SweepIdentity; out: 
   for (const n of identity.nemesis) resolveSchedule(n);
   const seedArg = parseNumber('sweep', 'seed', v.seed, 0);
   const name = sweepName(identity);
+  if (v.out !== undefined) process.stderr.write('faultline sweep: --out is deprecated: use --results DIR (the sweep goes to DIR/sweeps/<name>)\n');
   const out = resolve(v.out ?? join(v.results ?? 'results', 'sweeps', name));
   return { identity, out, name, seed: seedArg ?? newSeed(), ...(sys.binPath ? { binPath: sys.binPath } : {}), verbose: v.verbose === true, json: v.json === true };
 }

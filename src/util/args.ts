@@ -33,3 +33,13 @@ export function parseNumber(command: string, name: string, raw: string | undefin
   if (!Number.isFinite(n) || n < min) throw usageError(`faultline ${command}: --${name} must be a number >= ${min}, got "${raw}"`);
   return n;
 }
+
+/**
+ * `--timeout S`: the checker's deadline in seconds, the one meaning of `--timeout` on every command that checks
+ * (check, analyze, report); past it the verdict is unknown.
+ */
+export function parseCheckerTimeout(command: string, raw: string | undefined): number | undefined {
+  return parseNumber(command, 'timeout', raw, MIN_CHECKER_TIMEOUT_S);
+}
+
+export const MIN_CHECKER_TIMEOUT_S = 0.1;

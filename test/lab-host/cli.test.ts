@@ -33,12 +33,12 @@ describe('faultline lab (CLI)', () => {
     const before = await runsNow();
     const c = await cli(['lab', 'up', '--lab', 'host', '--bin', '/nonexistent/etcd', '--json']);
     expect(c.code).toBe(4);
-    const a = await cli(['lab', 'up', '--lab', 'host', '--bin', '/nonexistent', '--dir', join(dir, 'x')]);
+    const a = await cli(['lab', 'up', '--lab', 'host', '--bin', '/nonexistent', '--results', join(dir, 'x')]);
     expect(a.code).toBe(4);
     expect(a.stderr.trim().split('\n')).toHaveLength(1);
     expect(a.stderr).toContain('apt-get install etcd-server etcd-client');
     // Without --system a missing etcd falls back to antietcd; naming etcd makes its absence an error.
-    const b = await cli(['lab', 'up', '--system', 'etcd', '--lab', 'host', '--dir', join(dir, 'y')], { ...process.env, PATH: '/nonexistent' });
+    const b = await cli(['lab', 'up', '--system', 'etcd', '--lab', 'host', '--results', join(dir, 'y')], { ...process.env, PATH: '/nonexistent' });
     expect(b.code).toBe(4);
     expect(b.stderr).toMatch(/etcd not found on PATH.*apt-get install etcd-server etcd-client/);
     // Other test files register and release runs meanwhile, so only "not more than they could add" is checkable
@@ -62,7 +62,7 @@ describe('faultline lab (CLI)', () => {
   });
 
   it('lab up stays up until SIGINT, then removes everything and exits 130', async () => {
-    const child = spawn(process.execPath, [main, 'lab', 'up', '--lab', 'host', '--heartbeat', '50', '--election', '500', '--json', '--dir', join(dir, 'fg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main, 'lab', 'up', '--lab', 'host', '--heartbeat', '50', '--election', '500', '--json', '--results', join(dir, 'fg')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     let err = '';
@@ -72,7 +72,7 @@ describe('faultline lab (CLI)', () => {
       const deadline = Date.now() + 30_000;
       while (!out.includes('\n') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
       expect(err).toBe('');
-      const info = JSON.parse(out) as { runId: string; leader: string; nodes: { pid: number; clientUrl: string }[] };
+      const info = JSON.parse(out) as { runId: string; dir: string; leader: string; nodes: { pid: number; clientUrl: string }[] };
       started.push(info.runId);
       expect(info.nodes).toHaveLength(3);
       expect(info.leader).toMatch(/^n[123]$/);
@@ -84,8 +84,8 @@ describe('faultline lab (CLI)', () => {
       expect(await runsNow()).not.toContain(info.runId);
       expect(execFileSync('iptables-save', { encoding: 'utf8' })).not.toContain(`FL-${info.runId}`);
       // Logs stay, data dirs go.
-      expect(existsSync(join(dir, 'fg', 'nodes', 'n1', 'etcd.log'))).toBe(true);
-      expect(readdirSync(join(dir, 'fg', 'nodes', 'n1'))).not.toContain('data');
+      expect(existsSync(join(info.dir, 'nodes', 'n1', 'etcd.log'))).toBe(true);
+      expect(readdirSync(join(info.dir, 'nodes', 'n1'))).not.toContain('data');
     } finally {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -93,7 +93,7 @@ describe('faultline lab (CLI)', () => {
   });
 
   it('lab up --detach leaves a live run that sweep ignores and down removes', async () => {
-    const up = await cli(['lab', 'up', '--lab', 'host', '--nodes', '3', '--heartbeat', '50', '--election', '500', '--detach', '--json', '--dir', join(dir, 'bg')]);
+    const up = await cli(['lab', 'up', '--lab', 'host', '--nodes', '3', '--heartbeat', '50', '--election', '500', '--detach', '--json', '--results', join(dir, 'bg')]);
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
     const info = JSON.parse(up.stdout) as { runId: string; pid: number; nodes: { pid: number }[] };

@@ -54,7 +54,7 @@ describe('leftovers of dead runs', () => {
 
   it('the next lab up removes what a SIGKILLed lab up left, and says so in one line', async () => {
     const start = (sub: string, env: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string; err: () => string } => {
-      const child = spawn(process.execPath, [MAIN, 'lab', 'up', '--lab', 'host', '--heartbeat', '50', '--election', '500', '--json', '--dir', join(dir, sub)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+      const child = spawn(process.execPath, [MAIN, 'lab', 'up', '--lab', 'host', '--heartbeat', '50', '--election', '500', '--json', '--results', join(dir, sub)], { stdio: ['ignore', 'pipe', 'pipe'], env });
       children.push(child);
       let out = '';
       let err = '';

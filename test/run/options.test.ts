@@ -51,4 +51,32 @@ describe('option spellings', () => {
     expect(now.stderr).not.toMatch(/deprecated/);
     expect(now.stderr).toMatch(/etcd not found at .*none: install it/);
   });
+
+  it('--timeout is the checker deadline in seconds wherever it appears; run\'s per-request timeout is --op-timeout MS', async () => {
+    for (const cmd of ['analyze', 'report']) {
+      const r = await cli([cmd, dir, '--timeout', '0.01']);
+      expect(r.code, `${cmd}: ${r.stderr}`).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`faultline ${cmd}: --timeout must be a number >= 0.1, got "0.01"`));
+    }
+    const c = await cli(['check', '--timeout', '0.01', join(dir, 'none.jsonl')]);
+    expect(c.code).toBe(3);
+    expect(c.stderr).toMatch(/faultline check: --timeout must be a number >= 0.1/);
+    const old = await cli(['run', '--system', 'etcd', '--timeout', '5', '--bin', join(dir, 'none'), '--results', join(dir, 'r')]);
+    expect(old.stderr).toMatch(/^faultline run: --timeout MS is deprecated .*use --op-timeout MS$/m);
+    const bad = await cli(['run', '--op-timeout', '5', '--results', join(dir, 'r')]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/--op-timeout must be a number >= 10/);
+  });
+
+  it('every command writes under --results; lab up --dir and sweep --out still work, deprecated', async () => {
+    const lab = await cli(['lab', 'up', '--system', 'etcd', '--bin', join(dir, 'none'), '--dir', join(dir, 'exact')]);
+    expect(lab.code).toBe(4);
+    expect(lab.stderr).toMatch(/^faultline lab up: --dir is deprecated: use --results DIR/m);
+    const sweep = await cli(['sweep', '--heartbeat', 'x', '--out', join(dir, 's')]);
+    expect(sweep.code).toBe(3);
+    for (const cmd of ['run', 'lab', 'sweep', 'bench', 'scenarios']) {
+      const h = await cli([cmd, '--help']);
+      expect(h.stdout, cmd).toMatch(/--results DIR/);
+    }
+  });
 });
