@@ -19,7 +19,7 @@ const S = 1e9;
 describe('presets', () => {
   it('every preset in scenarios/ parses, names match files, and every kind is registered', () => {
     const files = presetFiles();
-    expect(files.map((f) => f.name)).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership', 'quorum-median', 'timeout-rule']);
+    expect(files.map((f) => f.name)).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership', 'quorum-median', 'timeout-rule', 'phantom-leader']);
     for (const p of selectPresets([])) {
       expect(files.some((f) => f.name === p.name)).toBe(true);
       expect(scenarioKinds()).toContain(p.kind);
@@ -35,7 +35,7 @@ describe('presets', () => {
     expect(parsePreset(JSON.stringify(base), 'f.json', scenarioKinds()).cluster.electionMs).toBe(1000);
     bad({ kind: 'nope' }, /^f\.json: kind: unknown scenario kind "nope"/);
     bad({ variants: [{ name: 'a', fault: 'explode' }] }, /variants\[0\]\.fault: unknown nemesis "explode"/);
-    bad({ variants: [{ name: 'a', fault: 'kill', raft: { heartbeatMs: 300, electionMs: 1000 } }] }, /at least 5 × heartbeatMs/);
+    bad({ variants: [{ name: 'a', fault: 'kill', raft: { heartbeatMs: 300, electionMs: 1000 } }] }, /etcd: election timeout 1000 ms must be at least 5 × heartbeat 300 ms/);
     bad({ short: { runs: 0, faultsPerRun: 1, calmS: 1, holdS: 1 } }, /short\.runs: must be an integer >= 1/);
     bad({ colour: 'red' }, /\$\.colour: unknown key/);
     expect(() => parsePreset('{', 'f.json', scenarioKinds())).toThrow(/^f\.json: not valid JSON/);
@@ -121,7 +121,7 @@ describe('faultline scenarios usage', () => {
   it('lists the catalogue; bad names and flags exit 3 with one line', async () => {
     const list = await cli(['scenarios', '--list']);
     expect(list.code).toBe(0);
-    expect(list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership', 'quorum-median', 'timeout-rule']);
+    expect(list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['gray-failure', 'leader-crash', 'transfer-vs-crash', 'slow-wal', 'minority-partition', 'membership', 'quorum-median', 'timeout-rule', 'phantom-leader']);
     for (const [args, re] of [
       [['scenarios', 'nope'], /unknown scenario "nope" \(known: gray-failure/],
       [['scenarios', '--short', '--full'], /--short or --full, not both/],
