@@ -9,6 +9,7 @@ const SWEEPERS = [
   'test/lab-host/start-sweep.test.ts',
   'test/lab-host/sweep.test.ts',
   'test/lab-netns/sweep.test.ts',
+  'test/lab-ssh/sweep.test.ts',
 ];
 
 export default defineConfig({

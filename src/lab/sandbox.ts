@@ -5,7 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envError } from '../util/errors.js';
 import { makeDirs } from '../util/dirs.js';
-import { mustRun, sleep } from './exec.js';
+import { mustRun, runCommand, sleep } from './exec.js';
+import { sweepScript } from './ssh-remote.js';
 import { NetnsLab } from './netns.js';
 import { newRunId, registryDir, RunRegistry } from './registry.js';
 
@@ -62,6 +63,8 @@ export async function startSandbox(count: number, opts: { dir?: string; runId?: 
   const dir = opts.dir ?? join(registryDir(), `fl-${runId}-sandbox`);
   const lab = new NetnsLab({ runId, nodeCount: count, registry, ports: { ports: { client: 22 }, peer: ['client'] } });
   const down = async (): Promise<string[]> => {
+    // Whatever runs left on these hosts goes first: a process keeps a deleted namespace alive.
+    await Promise.all(lab.nodes.map((n, k) => runCommand('ip', ['netns', 'exec', n.netns!, 'sh', '-c', sweepScript(join(dir, `h${k + 1}`, 'work'), undefined, true)], { timeoutMs: 60_000 })));
     await lab.down();
     return registry.release();
   };
@@ -89,7 +92,7 @@ export async function startSandbox(count: number, opts: { dir?: string; runId?: 
       lab.spawn(n.name, SSHD, ['-D', '-e', '-f', config], { logFile: join(hdir, 'sshd.log') });
       const work = join(hdir, 'work');
       hostDirs.push(work);
-      hosts.push({ address: n.ip, port: 22, user: 'root', identity: clientKey, sudo: false, dir: work });
+      hosts.push({ address: n.ip, port: 22, user: 'root', identity: clientKey, sudo: false, dir: work, sandbox: dir });
     }
     writeFileSync(join(dir, 'known_hosts'), known.join('\n') + '\n');
     const hostsFile = join(dir, 'hosts.json');

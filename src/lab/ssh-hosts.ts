@@ -16,6 +16,8 @@ export interface SshHost {
   sudo: boolean;
   /** The host's working directory: run dirs and the host's records of what each run created live below it. */
   dir: string;
+  /** Set for a sandbox host (src/lab/sandbox.ts): its directory here; once gone, so is the host and all on it. */
+  sandbox?: string;
 }
 
 /**
@@ -101,6 +103,7 @@ export function loadHostsFile(file: string): SshConfig {
         ...(identity ? { identity } : {}),
         sudo: typeof e['sudo'] === 'boolean' ? e['sudo'] : user !== 'root',
         dir: typeof e['dir'] === 'string' ? e['dir'] : DEFAULT_HOST_DIR,
+        ...(typeof e['sandbox'] === 'string' ? { sandbox: e['sandbox'] } : {}),
       },
       where,
     );

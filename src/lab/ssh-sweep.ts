@@ -15,6 +15,8 @@ type HostResource = Extract<Resource, { kind: 'ssh-host' }>;
 
 /** Removes everything run `r.runId` left on one host (its owner is gone: the guard is not consulted). */
 export async function sweepHostRun(r: HostResource): Promise<void> {
+  // A sandbox that is gone took its hosts with it (its down() swept them first): nothing is left to reach.
+  if (r.host.sandbox !== undefined && !existsSync(r.host.sandbox)) return;
   // The run's copy of known_hosts goes with the run; sweeping later falls back to the user's own file.
   const knownHosts = existsSync(r.knownHosts) ? r.knownHosts : join(homedir(), '.ssh', 'known_hosts');
   const conn = new SshConnection(r.host, { runId: r.runId, knownHosts, hostKeyChecking: r.hostKeyChecking, connectTimeoutS: 5, commandTimeoutS: 60 });
