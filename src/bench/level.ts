@@ -23,6 +23,22 @@ function histogramBuckets(latencies: readonly number[], fastestMs: number, slowe
   return out;
 }
 
+/**
+ * Puts of a new value every time: a store may skip a put that changes nothing (antietcd does: no revision, no
+ * fsync, no replication), and a benchmark of no-ops would measure nothing but HTTP.
+ */
+export function changingPuts(key: string): autocannon.Request[] {
+  let n = 0;
+  return [
+    {
+      method: 'POST',
+      path: '/v3/kv/put',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ key: b64(key), value: b64(String(++n)) }) }),
+    },
+  ];
+}
+
 export async function runLevel(o: LevelOptions): Promise<BenchLevel> {
   const perSecond: number[] = [];
   const latencies: number[] = [];
@@ -31,10 +47,8 @@ export async function runLevel(o: LevelOptions): Promise<BenchLevel> {
   const result = await new Promise<autocannon.Result>((resolvePromise, reject) => {
     const instance = autocannon(
       {
-        url: `${o.endpoint.replace(/\/$/, '')}/v3/kv/put`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ key: b64('faultline/bench'), value: b64('12345678') }),
+        url: o.endpoint.replace(/\/$/, ''),
+        requests: changingPuts('faultline/bench'),
         connections: o.connections,
         duration: o.durationS,
         ...(o.maxRequests ? { amount: o.maxRequests } : {}),
