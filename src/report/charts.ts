@@ -3,7 +3,7 @@
 export type Spec = Record<string, unknown>;
 
 /** Datasets the page provides to every spec (see page-script.ts). */
-export type DatasetName = 'throughput' | 'latency' | 'scatter' | 'faults' | 'stalls' | 'timeline' | 'lag' | 'bench' | 'benchSeconds';
+export type DatasetName = 'throughput' | 'latency' | 'scatter' | 'faults' | 'stalls' | 'timeline' | 'lag' | 'bench' | 'benchSeconds' | 'clocks';
 
 const WIDTH = 860;
 
@@ -47,6 +47,8 @@ export interface ChartFlags {
   timeline: boolean;
   bench: boolean;
   ops: boolean;
+  /** The run had clock faults: draw each node's clock offset (Jepsen's clock plot). */
+  clocks?: boolean;
 }
 
 export function chartSpecs(flags: ChartFlags): Record<string, Spec> {
@@ -147,6 +149,28 @@ export function chartSpecs(flags: ChartFlags): Record<string, Spec> {
       faults,
       stalls,
       160,
+    );
+  }
+  if (flags.clocks) {
+    specs.clocks = timeChart(
+      'Clock offset from real time per node (ms, as the clock nemesis set it)',
+      [
+        {
+          data: { name: 'clocks' },
+          mark: { type: 'line', strokeWidth: 1.5, point: { size: 12 } },
+          encoding: {
+            x: timeX,
+            y: { field: 'offsetMs', type: 'quantitative', title: 'offset (ms)' },
+            color: { field: 'node', type: 'nominal' },
+            // Two points at one time are a jump: keep them in the order they were set.
+            order: { field: 'seq', type: 'quantitative' },
+            tooltip: [{ field: 't' }, { field: 'node' }, { field: 'offsetMs' }, { field: 'rate' }],
+          },
+        },
+      ],
+      faults,
+      stalls,
+      180,
     );
   }
   if (flags.bench) {

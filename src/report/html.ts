@@ -204,6 +204,7 @@ export function buildReportHtml(input: ReportInput): string {
     lag: r.raft.lag.length > 0,
     timeline: input.timeline.length > 0,
     bench: (r.bench?.length ?? 0) > 0,
+    clocks: hasOps && (r.clocks?.length ?? 0) > 0,
   };
   const specs = chartSpecs(flags);
   const datasets = {
@@ -214,6 +215,7 @@ export function buildReportHtml(input: ReportInput): string {
     stalls: r.stalls,
     timeline: input.timeline,
     lag: r.raft.lag,
+    clocks: r.clocks ?? [],
     bench: (r.bench ?? []).map((l) => ({ endpoint: l.endpoint, role: l.role, connections: l.connections, ...l.percentiles })),
     benchSeconds: (r.bench ?? []).flatMap((l) => l.perSecond.map((n, i) => ({ level: `${l.role} ${l.endpoint} c=${l.connections}`, second: i + 1, requests: n }))),
   };
@@ -222,7 +224,7 @@ export function buildReportHtml(input: ReportInput): string {
   const [vega, vegaLite, vegaEmbed] = vendorScripts();
   const chartsHtml = hasOps
     ? `<section id="charts"><h2>Latency and throughput over time</h2><p>Red bands: fault windows (labelled); grey bands: harness stalls.${r.series.scatterDropped ? ` The scatter shows ${r.series.scatter.length} of ${r.series.scatter.length + r.series.scatterDropped} ops.` : ''}</p>
-<div class="chart" id="chart-throughput"></div><div class="chart" id="chart-quantiles"></div><div class="chart" id="chart-scatter"></div></section>`
+<div class="chart" id="chart-throughput"></div><div class="chart" id="chart-quantiles"></div><div class="chart" id="chart-scatter"></div>${flags.clocks ? '<div class="chart" id="chart-clocks"></div>' : ''}</section>`
     : '';
   const evidenceHtml =
     input.evidence.keys.length > 0

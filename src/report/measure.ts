@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { faultImpact, unavailability } from './availability.js';
 import { pairCalls, type Call } from './calls.js';
+import { clockSeries } from './clock-plot.js';
 import { latencyFigures } from './latency.js';
 import type { RunData } from './load-run.js';
 import { electionsFromLogs } from './log-elections.js';
@@ -117,6 +118,7 @@ export function measure(run: RunData, checker: CheckerSummary, options: MeasureO
     faultCoverage: coverageOf(run),
     crashes: run.events.flatMap((e) => (e.type === 'crash' ? [{ node: e.node, atS: Math.round(e.time / 1e6) / 1e3, exit: e.exit, log: e.log }] : [])),
     series,
+    clocks: clockSeries(run.history, endNs),
   };
   return { results, calls };
 }

@@ -3,6 +3,7 @@ import type { Json } from '../history/op.js';
 import type { RaftSettings } from '../system/system.js';
 import type { Unavailability, FaultImpact } from './availability.js';
 import type { LatencyFigures, Percentiles } from './latency.js';
+import type { ClockPoint } from './clock-plot.js';
 import type { Alert, RaftHealth } from './raft-health.js';
 import type { Series } from './series.js';
 import type { FaultWindow, Stall, WindowFigures } from './windows.js';
@@ -116,6 +117,8 @@ export interface ResultsFile {
   /** Faults the schedule could draw, those available here, those that ran (count) and those skipped (why). */
   faultCoverage: { of: string[]; available: string[]; ran: Record<string, number>; skipped: { name: string; reason: string }[] } | null;
   series: Series;
+  /** Each clock-faulted node's offset from real time (breakpoints of a piecewise-linear line); [] without clock faults. */
+  clocks?: ClockPoint[];
   /** faultline bench only. */
   bench?: BenchLevel[];
 }
