@@ -1,5 +1,7 @@
 // Small process and port helpers shared by the labs: run a command and collect its output, find free ports.
 import { execFile } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { createServer } from 'node:net';
 import type { ExecResult } from './lab.js';
 
@@ -57,3 +59,30 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** An executable regular file. */
+export function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Where `name` is on PATH, as the shell would find it; undefined when it is not installed. */
+export function onPath(name: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/** The Debian packages of the tools the network faults of the local labs need, by missing command. */
+const NET_TOOLS: Record<string, string> = { ip: 'iproute2', iptables: 'iptables', 'iptables-restore': 'iptables' };
+
+/** Network tools missing here, as the install line that brings them (undefined when all are present). */
+export function missingNetTools(): string | undefined {
+  const missing = [...new Set(Object.keys(NET_TOOLS).filter((t) => !onPath(t)).map((t) => NET_TOOLS[t]!))];
+  return missing.length ? `apt-get install ${missing.join(' ')}` : undefined;
+}

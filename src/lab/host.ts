@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePorts, isRoot, mustRun, runCommand } from './exec.js';
+import { freePorts, isRoot, missingNetTools, mustRun, runCommand } from './exec.js';
 import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
 import { openOutput } from './output.js';
 import { processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
@@ -70,7 +70,7 @@ export class HostLab implements Lab {
         uid: uids === undefined ? undefined : uids + i,
       });
     }
-    if (isRoot()) await this.net.install();
+    if (this.net.capabilities.size > 0) await this.net.install();
     this.isUp = true;
   }
 
@@ -177,12 +177,14 @@ export class HostNetwork implements LabNetwork {
   private lossRules: string[] = [];
 
   constructor(private readonly lab: HostLab) {
-    this.capabilities = new Set<NetCapability>(isRoot() ? ['partition', 'loss'] : []);
+    this.capabilities = new Set<NetCapability>(isRoot() && !missingNetTools() ? ['partition', 'loss'] : []);
   }
 
   missing(cap: NetCapability): string | undefined {
     if (this.capabilities.has(cap)) return undefined;
     if (!isRoot()) return NO_ROOT;
+    const tools = missingNetTools();
+    if (tools) return `host lab network faults need iptables: ${tools}`;
     if (cap === 'delay') return 'the host lab cannot delay packets between nodes on loopback: use --lab netns (root) for delay and jitter';
     if (cap === 'bandwidth') return 'the host lab cannot limit bandwidth on loopback (all nodes share one device): use --lab netns';
     return `host lab: ${cap} is not supported`;

@@ -9,7 +9,7 @@ import { RateLimiter } from '../generator/rate.js';
 import type { Json } from '../history/op.js';
 import { HistoryWriter } from '../history/writer.js';
 import { isRoot } from '../lab/exec.js';
-import { createLab, defaultLabKind } from '../lab/factory.js';
+import { createLab, defaultLabKind, defaultLabNote } from '../lab/factory.js';
 import type { Lab, LabKind } from '../lab/lab.js';
 import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
 import { Scope } from '../lab/scope.js';
@@ -85,6 +85,8 @@ interface Preflight {
 async function preflight(spec: TestSpec, binPath: string | undefined, say: (line: string) => void): Promise<Preflight> {
   const lab = spec.lab ?? defaultLabKind();
   if (lab === 'netns' && !isRoot()) throw envError('the netns lab needs root: run as root (sudo) or use --lab host');
+  const labNote = spec.lab === undefined ? defaultLabNote() : undefined;
+  if (labNote) say(`faultline: ${labNote}`);
   if (lab === 'ssh') sshConfigFor(sshSource(spec), spec.nodes);
   const { system, version, note } = await resolveSystem(spec.system, binPath);
   if (note) say(`faultline: ${note}`);
@@ -117,8 +119,15 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   try {
     faults = createFaults(spec.nemesis, lab, system, seed);
   } catch (e) {
-    await scope.close();
-    throw e;
+    // The default run must work on a bare machine: when its partitions cannot be cut here (no iptables), it
+    // runs the process faults instead and says so. A nemesis the user named is never swapped.
+    if (spec.nemesis === 'default' && e instanceof FaultlineError && e.code === 4) {
+      o.progress.write(`faultline: the default nemesis needs network faults, which this lab cannot do (${e.message.split(': ').slice(1).join(': ')}); running pause and kill instead\n`);
+      faults = createFaults(['pause', 'kill'], lab, system, seed);
+    } else {
+      await scope.close();
+      throw e;
+    }
   }
 
   // Time zero: the monotonic clock of the history and the wall clock of test.json, read together.

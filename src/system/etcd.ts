@@ -1,8 +1,8 @@
 // The etcd system: finds the binaries, starts/kills/pauses a cluster's nodes in a lab, and reads its leader,
 // membership, election timeline and metrics.
-import { accessSync, appendFileSync, constants, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { runCommand, sleep } from '../lab/exec.js';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { isExecutable, onPath, runCommand, sleep } from '../lab/exec.js';
 import type { LabNode } from '../lab/lab.js';
 import { nodeMetrics } from '../results/layout.js';
 import { ProcessCluster, type LaunchSpec, type NodeProcess } from './process-cluster.js';
@@ -45,25 +45,13 @@ const NO_CLOCK =
   'changing the host clock would skew every node at once (faultline never does). Use antietcd or zookeeper, whose ' +
   'clocks libfaketime reaches, or nodes on separate machines';
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** `--etcd-bin` may name the binary or its directory; otherwise PATH is searched. */
 export function findBinary(name: string, binPath?: string): string | undefined {
   if (binPath !== undefined) {
     const candidate = existsSync(binPath) && statSync(binPath).isDirectory() ? join(binPath, name) : binPath;
     return isExecutable(candidate) ? candidate : undefined;
   }
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
+  return onPath(name);
 }
 
 export class EtcdSystem implements System {

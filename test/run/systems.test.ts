@@ -10,13 +10,13 @@ import { cli, leftovers } from './cli.js';
 let dir: string;
 /** PATH with every program this machine has except etcd and etcdctl (the environment of a fresh machine). */
 let noEtcdPath: string;
+/** PATH of a bare machine: none of the system packages faultline can use (etcd, iproute2, iptables, strace). */
+let barePath: string;
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fl-systems-'));
-  // Host-lab nodes run as their own uids and must reach their run directory.
-  chmodSync(dir, 0o755);
-  noEtcdPath = join(dir, 'bin');
-  mkdirSync(noEtcdPath);
+/** A directory of links to every program on PATH except `without` (the first one on PATH wins, as in a shell). */
+function pathWithout(name: string, without: readonly string[]): string {
+  const bin = join(dir, name);
+  mkdirSync(bin);
   for (const d of (process.env['PATH'] ?? '').split(delimiter)) {
     let names: string[] = [];
     try {
@@ -25,11 +25,19 @@ beforeAll(() => {
       continue;
     }
     for (const n of names) {
-      // The first directory on PATH wins, as the shell would pick it.
-      if (n === 'etcd' || n === 'etcdctl' || existsSync(join(noEtcdPath, n))) continue;
-      symlinkSync(join(d, n), join(noEtcdPath, n));
+      if (without.some((w) => n === w || n.startsWith(`${w}-`)) || existsSync(join(bin, n))) continue;
+      symlinkSync(join(d, n), join(bin, n));
     }
   }
+  return bin;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fl-systems-'));
+  // Host-lab nodes run as their own uids and must reach their run directory.
+  chmodSync(dir, 0o755);
+  noEtcdPath = pathWithout('bin', ['etcd', 'etcdctl']);
+  barePath = pathWithout('bare', ['etcd', 'etcdctl', 'ip', 'iptables', 'ip6tables', 'strace', 'zkServer.sh']);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -53,6 +61,20 @@ describe('system choice', () => {
     expect(existsSync(join(run, 'nodes', 'n1', 'antietcd.log'))).toBe(true);
     // The Raft panel says plainly what antietcd does not expose instead of drawing empty charts.
     expect(readFileSync(join(run, 'report.html'), 'utf8')).toMatch(/no \/metrics on antietcd: fsync and commit quantiles unavailable/);
+    expect(leftovers(summary.runId)).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(process.getuid?.() !== 0)('on a bare machine (no etcd, iproute2, iptables, strace) the default run still ends with a verdict and a report, saying what it fell back to', async () => {
+    const results = join(dir, 'bare-results');
+    const r = await cli(['run', '--time-limit', '10', '--results', results, '--json'], { ...process.env, PATH: barePath });
+    expect([0, 1], r.stderr).toContain(r.code);
+    expect(r.stderr).toMatch(/^faultline: etcd not installed \(apt-get install etcd-server etcd-client\); using antietcd 1\.3\.1 from npm$/m);
+    expect(r.stderr).toMatch(/^faultline: the netns lab needs iproute2 and iptables \(apt-get install iproute2 iptables\); using the host lab$/m);
+    expect(r.stderr).toMatch(/^faultline: the default nemesis needs network faults, which this lab cannot do \(.*iptables.*\); running pause and kill instead$/m);
+    const summary = JSON.parse(r.stdout) as { system: string; lab: string; reportPath: string; runId: string; coverage?: { ran: Record<string, number> } };
+    expect(summary).toMatchObject({ system: 'antietcd', lab: 'host' });
+    expect(existsSync(summary.reportPath)).toBe(true);
+    expect(Object.keys(summary.coverage?.ran ?? {}).every((f) => f === 'pause' || f === 'kill')).toBe(true);
     expect(leftovers(summary.runId)).toEqual([]);
   }, 120_000);
 
