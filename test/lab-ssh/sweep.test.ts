@@ -45,30 +45,33 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
       killCli(run);
       await run?.done;
     }
-    const before = leftovers(sb, runId);
-    expect(before.filter((l) => / iptables -A fl-\w+-part -s [\d.]+\/32 -j DROP$/.test(l)).length).toBeGreaterThan(0);
-    expect(before.filter((l) => l.startsWith('process')).length).toBeGreaterThanOrEqual(3);
-    expect(before.filter((l) => l.startsWith('record'))).toHaveLength(3);
-    // A fresh control node: nothing of the run is known locally; only the hosts' own records say what it made.
-    rmSync(join(registryDir(), `${runId}.json`), { force: true });
-    const swept = await cli(['lab', 'sweep', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--json']);
-    expect(swept.code, swept.stderr + swept.stdout).toBe(0);
-    const reports = JSON.parse(swept.stdout) as { runId: string; removed: string[]; errors: string[] }[];
-    // Here: the orphaned ssh master and sessions (they carry the run's marker); there: one report per host.
-    const here = reports.filter((r) => r.runId === runId && r.removed.every((x) => !/ on root@/.test(x)));
-    const onHosts = reports.filter((r) => r.runId === runId && r.removed.some((x) => / on root@/.test(x)));
-    expect(here.flatMap((r) => r.removed).length).toBeGreaterThanOrEqual(3);
-    expect(onHosts).toHaveLength(3);
-    expect(onHosts.flatMap((r) => r.errors)).toEqual([]);
-    expect(onHosts.flatMap((r) => r.removed).some((x) => x.startsWith('iptables chain'))).toBe(true);
-    // The local ssh dir (known_hosts, sockets) is in the registry dir under the run id: a sweep of this machine
-    // (the orphaned ssh master included) takes it only through the record, so remove it as the lab would.
-    rmSync(join(registryDir(), `fl-${runId}-ssh`), { recursive: true, force: true });
-    const deadline = Date.now() + 5000;
-    while (leftovers(sb, runId).length > 0 && Date.now() < deadline) await sleep(100);
-    expect(leftovers(sb, runId)).toEqual([]);
-    // Nothing remains for a second sweep.
-    const again = await cli(['lab', 'sweep', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--json']);
-    expect((JSON.parse(again.stdout) as { runId: string }[]).filter((r) => r.runId === runId)).toEqual([]);
+    try {
+      const before = leftovers(sb, runId);
+      expect(before.filter((l) => / iptables -A fl-\w+-part -s [\d.]+\/32 -j DROP$/.test(l)).length).toBeGreaterThan(0);
+      expect(before.filter((l) => l.startsWith('process')).length).toBeGreaterThanOrEqual(3);
+      expect(before.filter((l) => l.startsWith('record'))).toHaveLength(3);
+      // A fresh control node: nothing of the run is known locally; only the hosts' own records say what it made.
+      rmSync(join(registryDir(), `${runId}.json`), { force: true });
+      const swept = await cli(['lab', 'sweep', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--json']);
+      expect(swept.code, swept.stderr + swept.stdout).toBe(0);
+      const reports = JSON.parse(swept.stdout) as { runId: string; removed: string[]; errors: string[] }[];
+      // One report per host (this machine's orphaned ssh processes, if still alive, are reported apart).
+      const onHosts = reports.filter((r) => r.runId === runId && r.removed.some((x) => / on root@/.test(x)));
+      expect(onHosts).toHaveLength(3);
+      expect(onHosts.flatMap((r) => r.errors)).toEqual([]);
+      expect(onHosts.flatMap((r) => r.removed).some((x) => x.startsWith('iptables chain'))).toBe(true);
+      // The local ssh dir (known_hosts, sockets) goes only through the record, which a fresh control node lacks.
+      rmSync(join(registryDir(), `fl-${runId}-ssh`), { recursive: true, force: true });
+      const deadline = Date.now() + 5000;
+      while (leftovers(sb, runId).length > 0 && Date.now() < deadline) await sleep(100);
+      expect(leftovers(sb, runId)).toEqual([]);
+      // Nothing remains for a second sweep.
+      const again = await cli(['lab', 'sweep', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--json']);
+      expect((JSON.parse(again.stdout) as { runId: string }[]).filter((r) => r.runId === runId)).toEqual([]);
+    } finally {
+      // On failure too: the sandbox's down() sweeps its hosts; this machine's part of the run is ours to drop.
+      rmSync(join(registryDir(), `fl-${runId}-ssh`), { recursive: true, force: true });
+      rmSync(join(registryDir(), `${runId}.json`), { force: true });
+    }
   }, 120_000);
 });
