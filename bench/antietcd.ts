@@ -43,7 +43,9 @@ function run(args: string[]): Promise<RunOutcome> {
       try {
         s = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as typeof s;
       } catch {
-        s = { valid: 'unknown', errors: [stderr.trim().split('\n').pop() ?? 'no output'] };
+        // No summary: the run never got going (e.g. the cluster did not start because a node crashed).
+        const why = stderr.trim().split('\n').pop() ?? 'no output';
+        s = { valid: 'unknown', errors: [/ crashed /.test(stderr) || /did not start/.test(why) ? `did not start: ${why.slice(0, 200)}` : why.slice(0, 200)] };
       }
       const runDir = s.runDir ?? '';
       let why = '';
@@ -52,7 +54,7 @@ function run(args: string[]): Promise<RunOutcome> {
         const e = JSON.parse(readFileSync(ev, 'utf8')) as { keys: { explanation?: string[] }[] };
         why = (e.keys[0]?.explanation ?? []).slice(0, 2).join(' ');
       }
-      done({ valid: s.valid ?? 'unknown', runDir, crashes: (s.errors ?? []).filter((x) => / crashed /.test(x)), why });
+      done({ valid: s.valid ?? 'unknown', runDir, crashes: (s.errors ?? []).filter((x) => / crashed |^did not start/.test(x)), why });
     });
   });
 }
