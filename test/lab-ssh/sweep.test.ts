@@ -74,4 +74,30 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
       rmSync(join(registryDir(), `${runId}.json`), { force: true });
     }
   }, 120_000);
+
+  it('Ctrl-C mid-partition heals, tears down and leaves nothing on the hosts (exit 130)', async () => {
+    const run = startCli(['run', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--system', 'antietcd', '--time-limit', '60', '--nemesis', SCHEDULE, '--results', join(results, 'int')]);
+    let runId = '';
+    try {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const latest = join(results, 'int', 'register', 'latest');
+        const hist = join(latest, 'history.jsonl');
+        if (existsSync(hist) && /"type":"info","f":"start-partition-leader"/.test(readFileSync(hist, 'utf8'))) {
+          runId = JSON.parse(readFileSync(join(latest, 'test.json'), 'utf8')).runId as string;
+          break;
+        }
+        if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`no partition started: ${(await run.done).stderr}`);
+        await sleep(100);
+      }
+      expect(leftovers(sb, runId).some((l) => / -j DROP$/.test(l))).toBe(true);
+      run.child.kill('SIGINT');
+      const r = await run.done;
+      expect(r.code).toBe(130);
+      expect(r.stdout).toMatch(/verdict: /);
+      expect(leftovers(sb, runId)).toEqual([]);
+    } finally {
+      killCli(run);
+    }
+  }, 120_000);
 });
