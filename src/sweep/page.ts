@@ -134,7 +134,7 @@ export function buildSweepHtml(s: SweepFile): string {
 <h1>Tuning sweep ${h(s.name)}</h1>
 <p>heartbeat ${h(id.grid.heartbeatMs.join(', '))} ms × election ${h(id.grid.electionMs.join(', '))} ms × pre-vote ${h(id.grid.preVote.map((p) => (p ? 'on' : 'off')).join(', '))};
 ${id.repeat} repetition(s) of ${id.quick ? 'one quick run (leader kill)' : 'a calm run and one run each with leader kill, leader isolation, gray partition and 20% packet loss'}${id.nemesis.length ? ` plus ${h(id.nemesis.join(', '))}` : ''}, ${id.timeLimitS} s of load each, lab ${h(id.lab ?? 'default')}.
-${counts.done} cell(s) measured, ${counts.refused} refused by etcd, ${counts.failed} failed, ${counts.pending} not yet run. Figures are medians over repetitions. Updated ${h(s.updatedAt)}.</p>
+${counts.done} cell(s) measured, ${counts.refused} refused by the system, ${counts.failed} failed, ${counts.pending} not yet run. Figures are medians over repetitions. Updated ${h(s.updatedAt)}.</p>
 <h2>Recommendation</h2>${advice}
 <h2>The "election timeout ≈ 5× heartbeat" rule of thumb</h2><ul id="rule">${rec.ruleOfThumb.map((r) => `<li>${h(r)}</li>`).join('')}</ul>
 <h2>Pareto front</h2>${rec.points.length ? '<div class="chart" id="chart-pareto"></div>' : '<p>Not enough measured cells.</p>'}

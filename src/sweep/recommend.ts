@@ -97,7 +97,7 @@ export function ruleOfThumb(cells: readonly CellRecord[]): string[] {
   if (refused.length) {
     const below = refused.filter((c) => ratio(c) < 5);
     out.push(
-      `etcd refused ${refused.length} cell(s) at start-up (${refused.map((c) => `${c.id}: ${fmt(ratio(c), 2)}×`).join(', ')})` +
+      `the system refused ${refused.length} cell(s) (${refused.map((c) => `${c.id}: ${fmt(ratio(c), 2)}×`).join(', ')})` +
         (below.length === refused.length ? ': every one below 5× — etcd enforces the 5× minimum itself, so below it there is nothing to measure.' : '; not all below 5×: see the reasons in the table.'),
     );
   }

@@ -37,20 +37,23 @@ export interface SweepOutcome {
   interrupted: boolean;
 }
 
-/** etcd's own reason when it refused its flags ("failed to verify flags"), from the nodes' logs of a run. */
+/**
+ * A store's own reason when it refused its flags at start-up, from the nodes' logs of a run: etcd logs "failed to
+ * verify flags" (the rules System.checkSettings knows are refused before a run even begins).
+ */
 export function refusalReason(runDir: string): string | undefined {
   const nodes = join(runDir, 'nodes');
   if (!existsSync(nodes)) return undefined;
   for (const n of readdirSync(nodes).sort()) {
-    const log = join(nodes, n, 'etcd.log');
-    if (!existsSync(log)) continue;
-    for (const line of readFileSync(log, 'utf8').split('\n')) {
-      if (!line.includes('failed to verify flags')) continue;
-      try {
-        const j = JSON.parse(line) as { error?: string; msg?: string };
-        return j.error ?? j.msg;
-      } catch {
-        return line.trim();
+    for (const f of readdirSync(join(nodes, n)).filter((x) => x.endsWith('.log')).sort()) {
+      for (const line of readFileSync(join(nodes, n, f), 'utf8').split('\n')) {
+        if (!line.includes('failed to verify flags')) continue;
+        try {
+          const j = JSON.parse(line) as { error?: string; msg?: string };
+          return j.error ?? j.msg;
+        } catch {
+          return line.trim();
+        }
       }
     }
   }
@@ -163,7 +166,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
           cell.status = why ? 'refused' : 'failed';
           cell.reason = why ?? e.message.split('\n')[0]!;
           cell.evidenceDir = relative(o.dir, runDir);
-          o.log(`cell ${ci + 1}/${total} ${cell.id}: ${why ? `refused by etcd: ${why}` : `failed: ${cell.reason} (retried on the next run of this sweep)`}`);
+          o.log(`cell ${ci + 1}/${total} ${cell.id}: ${why ? `refused by the store: ${why}` : `failed: ${cell.reason} (retried on the next run of this sweep)`}`);
           break;
         }
         saveSweep(o.dir, sweep);

@@ -103,7 +103,7 @@ describe('recommendation', () => {
   it('the rule-of-thumb check says what the data show, including refusals below 5×', () => {
     const cs = [cell(250, 500, false, 'refused'), cell(100, 500, false, { electionS: 0.8, lossLeaderChanges: 3 }), cell(50, 1000, false, { electionS: 1.5, lossLeaderChanges: 0 })];
     const text = ruleOfThumb(cs).join('\n');
-    expect(text).toMatch(/etcd refused 1 cell\(s\).*2×.*every one below 5×/);
+    expect(text).toMatch(/the system refused 1 cell\(s\).*2×.*every one below 5×/);
     expect(text).toMatch(/3 for ratio < 7.5× \(1 cell\(s\)\) vs 0 for ratio ≥ 10× \(1 cell\(s\)\).*less stable/);
     expect(text).toMatch(/500 ms → 0.8 s, 1000 ms → 1.5 s.*grew with the timeout/);
     expect(ruleOfThumb([cell(100, 500, false, { lossLeaderChanges: 0 })]).join(' ')).toMatch(/cannot compare 5×/);
