@@ -79,6 +79,14 @@ function keyEvidence(p: PartitionResult, calls: readonly Call[]): KeyEvidence {
   return { key: p.key, opsInKey: inKey.length, ops, prefixLength: linearized.length, prefix: tail, stuck: p.stuck ?? null, explanation: explain(p, byId, desc) };
 }
 
+/** The register value an ok op settled: what a read saw, what a write or a successful cas wrote. */
+function settled(c: Call): Json | undefined {
+  if (/^(read|get)$/.test(c.f)) return c.value ?? null;
+  if (c.f === 'write' || c.f === 'put') return c.value ?? null;
+  if (c.f === 'cas' && Array.isArray(c.value) && c.succeeded !== false) return c.value[1] ?? null;
+  return undefined;
+}
+
 const secs = (ns: number): string => `${(ns / 1e9).toFixed(3)} s`;
 const shown = (v: Json | undefined): string => (v === undefined || v === null ? 'nothing (absent)' : JSON.stringify(v));
 
@@ -103,15 +111,25 @@ function explain(p: PartitionResult, byId: ReadonlyMap<number, Call>, desc: Read
   const what = desc.get(culprit.id) ?? culprit.f;
   out.push(`${key}: ${what}${where} cannot be explained. No order of the operations before it that respects when each was invoked and answered allows it; the longest such order found places ${count} operations and ends with ${key} = ${stuck.state}.`);
   const isRead = /^(read|get)$/.test(culprit.f);
-  // The newest change acknowledged before the culprit began: what a correct store had to show it.
-  const acked = [...byId.values()]
-    .filter((c) => c.outcome === 'ok' && !/^(read|get)$/.test(c.f) && c.succeeded !== false && c.complete !== undefined && c.complete < culprit.invoke)
-    .sort((a, b) => b.complete! - a.complete!)[0];
+  // What was already settled before the culprit began: the newest op answered ok before it, and the newest one
+  // whose value differs from what the culprit saw (a read that saw it, or a change that made it).
+  const before = [...byId.values()]
+    .filter((c) => c.outcome === 'ok' && c.succeeded !== false && c.complete !== undefined && c.complete < culprit.invoke && settled(c) !== undefined)
+    .sort((a, b) => b.complete! - a.complete!);
+  const name = (c: Call): string => `${desc.get(c.id) ?? c.f}${c.node ? ` on ${c.node}` : ''}`;
+  const at = (c: Call): string => `answered ok at ${secs(c.complete!)}, ${secs(culprit.invoke - c.complete!)} before it began`;
   if (isRead) {
-    out.push(`It returned ${shown(culprit.value)}.${acked ? ` The last change acknowledged before it began was ${desc.get(acked.id) ?? acked.f}${acked.node ? ` through ${acked.node}` : ''}, answered ok at ${secs(acked.complete!)} — ${secs(culprit.invoke - acked.complete!)} earlier.` : ''}`);
+    const seen = JSON.stringify(culprit.value ?? null);
+    const contradicts = before.find((c) => JSON.stringify(settled(c)) !== seen);
+    out.push(`It returned ${shown(culprit.value)}.`);
+    if (contradicts) {
+      const made = /^(read|get)$/.test(contradicts.f) ? 'had already read' : 'had already made it';
+      out.push(`But ${name(contradicts)} ${made} ${shown(settled(contradicts))} (${at(contradicts)}); no order of the writes takes ${key} from there back to ${shown(culprit.value)} in time.`);
+    }
     out.push('So either an acknowledged write was lost, or this read was served from a stale copy of the data.');
   } else if (culprit.f === 'cas') {
-    out.push(`Its compare${culprit.succeeded === false ? ' failed' : ' succeeded'}, which no value ${key} can hold at that point allows.${acked ? ` The last change acknowledged before it began was ${desc.get(acked.id) ?? acked.f}, answered ok at ${secs(acked.complete!)}.` : ''}`);
+    const last = before[0];
+    out.push(`Its compare${culprit.succeeded === false ? ' failed' : ' succeeded'}, which no value ${key} can hold at that point allows.${last ? ` The newest operation settled before it: ${name(last)} (${at(last)}).` : ''}`);
   }
   return out;
 }
