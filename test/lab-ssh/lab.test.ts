@@ -1,6 +1,6 @@
 // The SSH lab against the local sshd sandbox: commands and processes on the hosts, logs back, signals, network
 // faults on each host, one-line errors naming the host, and nothing left behind.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import { newRunId, RunRegistry } from '../../src/lab/registry.js';
 import { SshLab } from '../../src/lab/ssh.js';
 import type { RemoteProcess } from '../../src/lab/ssh-process.js';
 import { FaultlineError } from '../../src/util/errors.js';
-import { hasSshd, isRoot, leftovers, startSandbox, type Sandbox } from './support/sandbox.js';
+import { cli } from '../run/cli.js';
+import { hasSshd, isRoot, leftovers, markedPids, startSandbox, type Sandbox } from './support/sandbox.js';
 
 const PLAN = { ports: { client: 2379 }, peer: ['client'] };
 
@@ -144,5 +145,27 @@ describe.skipIf(!isRoot || !hasSshd)('ssh lab on the sandbox', () => {
       expect(await registry.release()).toEqual([]);
       expect(leftovers(sb, runId)).toEqual([]);
     }
+  });
+
+  it('lab sandbox up --detach prints a hosts file that works; lab sandbox down removes it all', async () => {
+    const up = await cli(['lab', 'sandbox', 'up', '--hosts', '1', '--detach', '--json']);
+    expect(up.code, up.stderr).toBe(0);
+    const info = JSON.parse(up.stdout) as { runId: string; hostsFile: string; addresses: string[] };
+    try {
+      const { lab, registry } = newLab(info.hostsFile, 1);
+      try {
+        await lab.up();
+        expect((await lab.exec('n1', 'ip', ['-4', '-o', 'addr', 'show', 'dev', 'eth0'])).stdout).toContain(info.addresses[0]);
+      } finally {
+        await lab.down();
+        expect(await registry.release()).toEqual([]);
+      }
+    } finally {
+      const down = await cli(['lab', 'sandbox', 'down', info.runId]);
+      expect(down.code, down.stderr).toBe(0);
+    }
+    expect(existsSync(`/run/netns/fl-${info.runId}-n1`)).toBe(false);
+    expect(existsSync(info.hostsFile)).toBe(false);
+    expect(markedPids(info.runId)).toEqual([]);
   });
 });

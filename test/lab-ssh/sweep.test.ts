@@ -33,7 +33,7 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
       for (;;) {
         const latest = join(results, 'register', 'latest');
         const hist = join(latest, 'history.jsonl');
-        if (existsSync(hist) && /"type":"info","f":"start-partition-leader"/.test(readFileSync(hist, 'utf8'))) {
+        if (existsSync(hist) && /"type":"info","f":"start-partition-leader","value":\{"shape":"leader","grudge":\{"n/.test(readFileSync(hist, 'utf8'))) {
           runId = JSON.parse(readFileSync(join(latest, 'test.json'), 'utf8')).runId as string;
           break;
         }
@@ -69,7 +69,8 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
       const again = await cli(['lab', 'sweep', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--json']);
       expect((JSON.parse(again.stdout) as { runId: string }[]).filter((r) => r.runId === runId)).toEqual([]);
     } finally {
-      // On failure too: the sandbox's down() sweeps its hosts; this machine's part of the run is ours to drop.
+      // On failure too, so the next test finds clean hosts; this machine's part of the run is ours to drop.
+      await cli(['lab', 'sweep', '--lab', 'ssh', '--hosts-file', sb.hostsFile]);
       rmSync(join(registryDir(), `fl-${runId}-ssh`), { recursive: true, force: true });
       rmSync(join(registryDir(), `${runId}.json`), { force: true });
     }
@@ -83,14 +84,19 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
       for (;;) {
         const latest = join(results, 'int', 'register', 'latest');
         const hist = join(latest, 'history.jsonl');
-        if (existsSync(hist) && /"type":"info","f":"start-partition-leader"/.test(readFileSync(hist, 'utf8'))) {
+        if (existsSync(hist) && /"type":"info","f":"start-partition-leader","value":\{"shape":"leader","grudge":\{"n/.test(readFileSync(hist, 'utf8'))) {
           runId = JSON.parse(readFileSync(join(latest, 'test.json'), 'utf8')).runId as string;
           break;
         }
         if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`no partition started: ${(await run.done).stderr}`);
         await sleep(100);
       }
-      expect(leftovers(sb, runId).some((l) => / -j DROP$/.test(l))).toBe(true);
+      const live = leftovers(sb, runId);
+      expect(live.some((l) => / -j DROP$/.test(l))).toBe(true);
+      // A sweep meanwhile leaves a live run alone, here and on its hosts (its guard sessions are alive).
+      const swept = await cli(['lab', 'sweep', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--json']);
+      expect((JSON.parse(swept.stdout) as { runId: string }[]).filter((x) => x.runId === runId)).toEqual([]);
+      expect(leftovers(sb, runId)).toEqual(live);
       run.child.kill('SIGINT');
       const r = await run.done;
       expect(r.code).toBe(130);
