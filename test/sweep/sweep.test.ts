@@ -13,7 +13,7 @@ let running: CliRun | undefined;
 let opened: OpenedPage | undefined;
 const runIds = new Set<string>();
 
-// Two cells etcd accepts and two it refuses (election < 5 × heartbeat), one short run each.
+// Two cells etcd accepts and two its rule refuses (election < 5 × heartbeat), one short run per accepted cell.
 const ARGS = ['sweep', '--heartbeat', '50,250', '--election', '500,1000', '--quick', '--time-limit', '6', '--lab', 'host'];
 
 beforeAll(() => {
@@ -98,8 +98,9 @@ describe('faultline sweep', () => {
     expect(s.cells[0]!.runs).toEqual(first.cells[0]!.runs);
     expect(s.cells[1]!.runs).toHaveLength(1);
     expect(s.commands).toHaveLength(2);
-    // 2 measured runs + 2 refusal evidence runs; the killed one moved aside, not counted.
-    expect(runDirs(dir)).toHaveLength(4);
+    // 2 measured runs; the refused cells were refused by etcd's own rule (System.checkSettings) before any run
+    // began, so they left no run directory; the killed one moved aside, not counted.
+    expect(runDirs(dir)).toHaveLength(2);
     expect(runDirs(dir, 'abandoned')).toEqual([killedRun]);
     for (const c of s.cells.slice(2)) expect(c.reason).toMatch(/election timeout \d+ ms must be at least 5 × heartbeat 250 ms \(etcd refuses to start otherwise\)/);
     for (const c of s.cells.slice(0, 2)) {
