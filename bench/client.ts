@@ -7,9 +7,9 @@ import autocannon from 'autocannon';
 import { OpGenerator } from '../src/generator/generator.js';
 import { HistoryWriter } from '../src/history/writer.js';
 import { Scope } from '../src/lab/scope.js';
-import { changingPuts } from '../src/bench/level.js';
+import { changingPuts } from '../src/throughput/level.js';
 import { createLab } from '../src/lab/factory.js';
-import { newRunId, RunRegistry } from '../src/lab/registry.js';
+import { newRunId, RunLedger } from '../src/lab/ledger.js';
 import { Load } from '../src/run/load.js';
 import { HistoryRecorder } from '../src/run/recorder.js';
 import { findSystem } from '../src/system/index.js';
@@ -72,7 +72,7 @@ async function benchSystem(system: System): Promise<void> {
   const scope = new Scope((what, e) => console.error(`${what}: ${e.message}`), true);
   try {
     const runId = newRunId();
-    const registry = RunRegistry.create(runId, 'host');
+    const registry = RunLedger.create(runId, 'host');
     scope.defer('release registry', () => registry.release());
     const dir = mkdtempSync(join(tmpdir(), 'fl-bench-client-'));
     scope.defer('remove run dir', () => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isRoot } from '../src/lab/exec.js';
 import { createLab } from '../src/lab/factory.js';
 import type { LabKind } from '../src/lab/lab.js';
-import { newRunId, RunRegistry } from '../src/lab/registry.js';
+import { newRunId, RunLedger } from '../src/lab/ledger.js';
 import { findSystem } from '../src/system/index.js';
 import { quantile } from '../src/util/percentile.js';
 import type { Cluster, System } from '../src/system/system.js';
@@ -28,7 +28,7 @@ const median = (xs: number[]): number => quantile(xs, 0.5) ?? NaN;
 
 async function round(kind: LabKind, system: System): Promise<Round> {
   const runId = newRunId();
-  const registry = RunRegistry.create(runId, kind);
+  const registry = RunLedger.create(runId, kind);
   const runDir = mkdtempSync(join(tmpdir(), `fl-bench-${runId}-`));
   chmodSync(runDir, 0o755);
   const lab = createLab(kind, { runId, nodeCount: 3, registry, ports: system.ports });

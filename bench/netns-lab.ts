@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsLab } from '../src/lab/netns.js';
-import { newRunId, RunRegistry } from '../src/lab/registry.js';
+import { newRunId, RunLedger } from '../src/lab/ledger.js';
 import { etcdSystem } from '../src/system/etcd.js';
 import { quantile } from '../src/util/percentile.js';
 
@@ -11,7 +11,7 @@ const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
 
 async function round(withEtcd: boolean): Promise<{ upMs: number; downMs: number }> {
   const runId = newRunId();
-  const registry = RunRegistry.create(runId, 'netns');
+  const registry = RunLedger.create(runId, 'netns');
   const lab = new NetnsLab({ runId, nodeCount: 3, registry, ports: etcdSystem.ports });
   const runDir = mkdtempSync(join(tmpdir(), 'fl-bench-netns-'));
   try {

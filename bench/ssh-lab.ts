@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../src/lab/sandbox.js';
-import { newRunId, RunRegistry } from '../src/lab/registry.js';
+import { newRunId, RunLedger } from '../src/lab/ledger.js';
 import { SshLab } from '../src/lab/ssh.js';
 import { SshConnection } from '../src/lab/ssh-conn.js';
 import { loadHostsFile } from '../src/lab/ssh-hosts.js';
@@ -18,9 +18,9 @@ const ms = (xs: number[], q: number): string => (quantile(xs, q) ?? NaN).toFixed
 const sb = await startSandbox(3);
 try {
   const config = loadHostsFile(sb.hostsFile);
-  const newLab = (): { lab: SshLab; registry: RunRegistry } => {
+  const newLab = (): { lab: SshLab; registry: RunLedger } => {
     const runId = newRunId();
-    const registry = RunRegistry.create(runId, 'ssh');
+    const registry = RunLedger.create(runId, 'ssh');
     return { lab: new SshLab({ runId, nodeCount: 3, registry, ports: etcdSystem.ports, ssh: { hostsFile: sb.hostsFile } }), registry };
   };
 

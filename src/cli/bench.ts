@@ -1,6 +1,6 @@
 // `faultline bench`: maximum-throughput commit latency (autocannon puts) at a ladder of concurrency levels.
 import { resolve } from 'node:path';
-import { runBench } from '../bench/bench-run.js';
+import { runBench } from '../throughput/bench-run.js';
 import { formatBenchLevel } from '../report/bench-format.js';
 import { parseLabKind } from '../lab/factory.js';
 import { parseNumber, parseOptions } from '../util/args.js';

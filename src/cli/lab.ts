@@ -6,7 +6,7 @@ import { Scope } from '../lab/scope.js';
 import { isRoot, sleep } from '../lab/exec.js';
 import { createLab, defaultLabKind, parseLabKind } from '../lab/factory.js';
 import type { Lab } from '../lab/lab.js';
-import { describeResource, isAlive, listRuns, newRunId, registryDir, removeResource, RunRegistry, sweep, sweepDeadRuns } from '../lab/registry.js';
+import { describeResource, isAlive, listRuns, newRunId, ledgerDir, removeResource, RunLedger, sweep, sweepDeadRuns } from '../lab/ledger.js';
 import { resolveSystem, settingsFor } from '../system/index.js';
 import type { Cluster } from '../system/system.js';
 import { parseNumber, parseOptions } from '../util/args.js';
@@ -107,7 +107,7 @@ async function up(argv: string[]): Promise<number> {
   let lab: Lab;
   let cluster: Cluster;
   try {
-    const registry = RunRegistry.create(runId, kind);
+    const registry = RunLedger.create(runId, kind);
     scope.defer('release registry', async () => {
       for (const e of await registry.release()) process.stderr.write(`faultline lab: could not remove ${e}\n`);
     });
@@ -202,7 +202,7 @@ async function down(argv: string[]): Promise<number> {
   if (!runId || positionals.length > 1) throw usageError('faultline lab down: give exactly one RUNID (see: faultline lab status)');
   const rec = listRuns().find((r) => r.runId === runId);
   if (!rec) throw usageError(`faultline lab down: no registered run "${runId}" (see: faultline lab status)`);
-  const file = join(registryDir(), `${runId}.json`);
+  const file = join(ledgerDir(), `${runId}.json`);
   let how = 'swept';
   if (rec.ownerAlive) {
     // The owner cleans up after itself on SIGTERM; wait for its record to disappear.

@@ -4,7 +4,7 @@ import { onInterrupt } from '../lab/cleanup.js';
 import { parseLabKind } from '../lab/factory.js';
 import { analyze, exitCodeOf, verdictWord, type Analysis } from '../run/analyze.js';
 import { runTest, type RunSummary } from '../run/runner.js';
-import { resolveSpec, type SpecOverrides } from '../test/spec.js';
+import { resolveSpec, type SpecOverrides } from '../spec/spec.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';

@@ -5,7 +5,7 @@ import { pairCalls } from '../report/calls.js';
 import type { ResultsFile } from '../report/results.js';
 import { readHistoryFile, readJsonLines } from '../history/reader.js';
 import { RUN_FILES, type RunEvent } from '../results/layout.js';
-import type { TestRecord } from '../test/record.js';
+import type { TestRecord } from '../spec/record.js';
 import { usageError } from '../util/errors.js';
 
 /** Operations that commit through the log: their ok latency is commit latency. */

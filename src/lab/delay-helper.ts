@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { envError } from '../util/errors.js';
-import { processStartTime, type Resource } from './registry.js';
+import { processStartTime, type Resource } from './ledger.js';
 import { markedEnv } from './marker.js';
 import { makeDirs } from '../util/dirs.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { freePorts, isRoot, missingNetTools, mustRun, runCommand } from './exec.js';
 import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
 import { openOutput } from './output.js';
-import { processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
+import { processStartTime, ledgerDir, removeResource, type Resource, type RunLedger } from './ledger.js';
 import { markedEnv } from './marker.js';
 import { makeDirs } from '../util/dirs.js';
 
@@ -23,7 +23,7 @@ export const hostChain = (runId: string): string => `FL-${runId}`;
 export class HostLab implements Lab {
   readonly kind = 'host' as const;
   readonly runId: string;
-  readonly registry: RunRegistry;
+  readonly registry: RunLedger;
   readonly net: HostNetwork;
   private readonly nodeCount: number;
   private readonly plan: PortPlan;
@@ -79,7 +79,7 @@ export class HostLab implements Lab {
    * crashed run's block is freed by sweep). mkdir is atomic, so two runs never get the same block.
    */
   private claimUids(): number {
-    const dir = join(registryDir(), 'uids');
+    const dir = join(ledgerDir(), 'uids');
     makeDirs(dir);
     const start = Math.floor(Math.random() * UID_BLOCKS);
     for (let k = 0; k < UID_BLOCKS; k++) {

@@ -89,7 +89,7 @@ export interface Lab {
   readonly nodes: readonly LabNode[];
   readonly net: LabNetwork;
   /** The run's registry, so systems and nemeses can record what they create (data dirs, strace). */
-  readonly registry?: import('./registry.js').RunRegistry;
+  readonly registry?: import('./ledger.js').RunLedger;
   /** Create the nodes' network places (namespaces, bridge, uids, rule chains). Idempotent. */
   up(): Promise<void>;
   /** Start a long-running process on a node (in its namespace / as its uid). */
@@ -117,7 +117,7 @@ export interface LabOptions {
   /** The system's port plan (System.ports). */
   ports: PortPlan;
   /** Every resource the lab creates is added here before it is created. */
-  registry: import('./registry.js').RunRegistry;
+  registry: import('./ledger.js').RunLedger;
   /** The ssh lab's hosts (--hosts or --hosts-file); other labs ignore it. */
   ssh?: import('./ssh-hosts.js').SshSource;
 }

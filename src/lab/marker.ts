@@ -2,7 +2,7 @@
 // the fork, but a SIGKILL can land between the fork and that write; the marker lets a sweep still find the
 // process, by pid, and be sure it is one of ours.
 import { readdirSync, readFileSync } from 'node:fs';
-import { processStartTime, registryDir } from './proc.js';
+import { processStartTime, ledgerDir } from './proc.js';
 
 export const RUN_ENV = 'FAULTLINE_RUN';
 /** Which registry the run is written in: root's sweep must not take another user's live run for an orphan. */
@@ -10,7 +10,7 @@ export const REGISTRY_ENV = 'FAULTLINE_REGISTRY';
 
 /** The environment for a process a lab starts on behalf of `runId`. */
 export function markedEnv(runId: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...extra, [RUN_ENV]: runId, [REGISTRY_ENV]: registryDir() };
+  return { ...process.env, ...extra, [RUN_ENV]: runId, [REGISTRY_ENV]: ledgerDir() };
 }
 
 export interface MarkedProcess {
@@ -26,7 +26,7 @@ export interface MarkedProcess {
 export function markedProcesses(runId?: string): MarkedProcess[] {
   const out: MarkedProcess[] = [];
   const prefix = `${RUN_ENV}=`;
-  const registry = `${REGISTRY_ENV}=${registryDir()}`;
+  const registry = `${REGISTRY_ENV}=${ledgerDir()}`;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);

@@ -8,7 +8,7 @@ import { isRoot, mustRun, runCommand } from './exec.js';
 import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type DelayedLink, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
 import { openOutput } from './output.js';
 import { chainNames, chainSetup, checkGrudge, delayRules, lossRules, partitionRules, replaceChains, rootQdiscArgs, type QdiscState } from './netshape.js';
-import { listRuns, processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
+import { listRuns, processStartTime, ledgerDir, removeResource, type Resource, type RunLedger } from './ledger.js';
 import { markedEnv } from './marker.js';
 import { pickSubnet, routePrefixes, type Cidr } from './subnet.js';
 import { makeDirs } from '../util/dirs.js';
@@ -26,7 +26,7 @@ export const netnsNames = (runId: string) => ({
 export class NetnsLab implements Lab {
   readonly kind = 'netns' as const;
   readonly runId: string;
-  readonly registry: RunRegistry;
+  readonly registry: RunLedger;
   readonly net: NetnsNetwork;
   private readonly nodeCount: number;
   private readonly plan: PortPlan;
@@ -137,7 +137,7 @@ export class NetnsLab implements Lab {
    * runs starting together cannot take the same one; a claim left by a dead run is taken over.
    */
   private async claimSubnet(): Promise<string> {
-    const dir = join(registryDir(), 'subnets');
+    const dir = join(ledgerDir(), 'subnets');
     makeDirs(dir);
     const routes = JSON.parse(await mustRun('ip', ['-j', '-4', 'route', 'show', 'table', 'all'])) as { dst?: string }[];
     const taken: Cidr[] = routePrefixes(routes);

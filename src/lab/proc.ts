@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDirs } from '../util/dirs.js';
 
-export function registryDir(): string {
+export function ledgerDir(): string {
   const dir = process.getuid?.() === 0 ? '/run/faultline' : join(tmpdir(), `faultline-${process.getuid?.() ?? 'u'}`);
   makeDirs(dir);
   return dir;

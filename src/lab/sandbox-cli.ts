@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onExitCleanup } from './cleanup.js';
 import { isRoot, sleep } from './exec.js';
-import { registryDir } from './registry.js';
+import { ledgerDir } from './ledger.js';
 import { startSandbox } from './sandbox.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { envError, EXIT, usageError } from '../util/errors.js';
@@ -43,7 +43,7 @@ async function up(argv: string[]): Promise<number> {
   if (runId !== undefined && !/^[a-z0-9]{1,6}$/.test(runId)) throw usageError('faultline lab sandbox up: --run-id must be 1-6 of [a-z0-9]');
   if (values.detach) {
     // The same command in the background owns the sandbox (a live owner: no sweep takes it for dead).
-    const ready = join(registryDir(), `sandbox-ready-${process.pid}.json`);
+    const ready = join(ledgerDir(), `sandbox-ready-${process.pid}.json`);
     rmSync(ready, { force: true });
     const child = spawn(process.execPath, [process.argv[1]!, 'lab', 'sandbox', 'up', '--hosts', String(n)], { detached: true, stdio: 'ignore', env: { ...process.env, [READY_ENV]: ready } });
     let exited: number | null = null;

@@ -8,7 +8,7 @@ import { makeDirs } from '../util/dirs.js';
 import { mustRun, runCommand, sleep } from './exec.js';
 import { sweepScript } from './ssh-remote.js';
 import { NetnsLab } from './netns.js';
-import { newRunId, registryDir, RunRegistry } from './registry.js';
+import { newRunId, ledgerDir, RunLedger } from './ledger.js';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -59,8 +59,8 @@ function accepts(ip: string, port: number): Promise<boolean> {
 export async function startSandbox(count: number, opts: { dir?: string; runId?: string } = {}): Promise<Sandbox> {
   if (!existsSync(SSHD)) throw envError(`${SSHD} not found: apt-get install openssh-server`);
   const runId = opts.runId ?? newRunId();
-  const registry = RunRegistry.create(runId, 'sandbox');
-  const dir = opts.dir ?? join(registryDir(), `fl-${runId}-sandbox`);
+  const registry = RunLedger.create(runId, 'sandbox');
+  const dir = opts.dir ?? join(ledgerDir(), `fl-${runId}-sandbox`);
   const lab = new NetnsLab({ runId, nodeCount: count, registry, ports: { ports: { client: 22 }, peer: ['client'] } });
   const down = async (): Promise<string[]> => {
     // Whatever runs left on these hosts goes first: a process keeps a deleted namespace alive.

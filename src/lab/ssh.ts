@@ -8,7 +8,7 @@ import { makeDirs } from '../util/dirs.js';
 import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
 import { chainNames, chainSetup, checkGrudge, lossRules, partitionRules, replaceChains, rootQdiscArgs, type QdiscState } from './netshape.js';
 import { openOutput } from './output.js';
-import { processStartTime, registryDir, removeResource, type Resource, type RunRegistry } from './registry.js';
+import { processStartTime, ledgerDir, removeResource, type Resource, type RunLedger } from './ledger.js';
 import { RUN_ENV, REGISTRY_ENV } from './marker.js';
 import { sq, SshConnection } from './ssh-conn.js';
 import { sshConfigFor, type SshConfig, type SshHost } from './ssh-hosts.js';
@@ -30,7 +30,7 @@ export function packageClosure(modules: string, pkg: string): string[] {
 }
 
 /** The local side of a run: known_hosts and control sockets (socket paths must stay under ~100 bytes). */
-export const localSshDir = (runId: string): string => join(registryDir(), `fl-${runId}-ssh`);
+export const localSshDir = (runId: string): string => join(ledgerDir(), `fl-${runId}-ssh`);
 
 interface HostState {
   conn: SshConnection;
@@ -44,7 +44,7 @@ interface HostState {
 export class SshLab implements Lab {
   readonly kind = 'ssh' as const;
   readonly runId: string;
-  readonly registry: RunRegistry;
+  readonly registry: RunLedger;
   readonly net: SshNetwork;
   readonly config: SshConfig;
   private readonly plan: PortPlan;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { markedEnv } from '../lab/marker.js';
 import type { Json } from '../history/op.js';
 import { sleep } from '../lab/exec.js';
-import { processStartTime, type RunRegistry } from '../lab/registry.js';
+import { processStartTime, type RunLedger } from '../lab/ledger.js';
 import { envError } from '../util/errors.js';
 import type { Nemesis, NemesisContext, NemesisDefinition, TargetSpec } from './nemesis.js';
 import { targetOf } from './process.js';
@@ -79,7 +79,7 @@ class SlowFsyncNemesis implements Nemesis {
     this.ctx = ctx;
   }
 
-  private registry(): RunRegistry | undefined {
+  private registry(): RunLedger | undefined {
     return this.ctx?.lab.registry;
   }
 

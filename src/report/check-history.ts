@@ -5,7 +5,7 @@ import { isElleModel, type AnomalyEvidence } from '../checker/elle/run.js';
 import { elleCheck } from './elle-check.js';
 import type { AnyModel } from '../model/model.js';
 import { createModel } from '../model/registry.js';
-import type { TestRecord } from '../test/record.js';
+import type { TestRecord } from '../spec/record.js';
 import type { CheckerSummary } from './results.js';
 
 export async function checkHistory(

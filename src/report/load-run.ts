@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Op } from '../history/op.js';
 import { readHistoryFile, readJsonLines } from '../history/reader.js';
 import { nodeLog, nodeMetrics, RUN_FILES, type RunEvent } from '../results/layout.js';
-import type { TestRecord } from '../test/record.js';
+import type { TestRecord } from '../spec/record.js';
 import { findSystem } from '../system/index.js';
 import type { MetricsSample, System } from '../system/system.js';
 import { usageError } from '../util/errors.js';

@@ -4,7 +4,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json, Op } from '../history/op.js';
 import { nodeDir, nodeLog, nodeMetrics, RUN_FILES, type RunEvent } from '../results/layout.js';
-import type { TestRecord } from '../test/record.js';
+import type { TestRecord } from '../spec/record.js';
 import { makeDirs } from '../util/dirs.js';
 import { FAULTLINE_VERSION } from '../util/version.js';
 

@@ -1,7 +1,7 @@
 // Runs a list of scenarios into one invocation directory and writes its summary.json and summary.html.
 import { rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { newRunId } from '../lab/registry.js';
+import { newRunId } from '../lab/ledger.js';
 import { runStamp } from '../results/layout.js';
 import { usageError } from '../util/errors.js';
 import { loadPreset, presetFiles } from './preset.js';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json } from '../history/op.js';
 import { nemesisNames } from '../nemesis/registry.js';
-import { packageRoot } from '../test/spec.js';
+import { packageRoot } from '../spec/spec.js';
 import { usageError } from '../util/errors.js';
 import { findSystem, settingsFor, SYSTEM_NAMES } from '../system/index.js';
 import { WORKLOAD_NAMES } from '../workload/index.js';

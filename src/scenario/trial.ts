@@ -7,7 +7,7 @@ import type { ResultsFile } from '../report/results.js';
 import { stalls as stallsOf, type Stall } from '../report/windows.js';
 import { runTest, type RunSummary } from '../run/runner.js';
 import type { ElectionEvent } from '../system/system.js';
-import type { TestSpec } from '../test/spec.js';
+import type { TestSpec } from '../spec/spec.js';
 import { readFileSync } from 'node:fs';
 import { faultEvents, type FaultEvent } from '../history/faults.js';
 import type { Form, ScenarioPreset, Variant } from './types.js';

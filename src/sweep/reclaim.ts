@@ -1,7 +1,7 @@
 // On resume: runs a killed sweep left half-done are cleaned up (their own lab only) and moved aside.
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { sweep } from '../lab/registry.js';
+import { sweep } from '../lab/ledger.js';
 import { ABANDONED_DIR, RUNS_DIR, type SweepFile } from './state.js';
 import { makeDirs } from '../util/dirs.js';
 

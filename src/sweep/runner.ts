@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyze } from '../run/analyze.js';
 import { runTest } from '../run/runner.js';
-import { loadSpecFile, specPath, type TestSpec } from '../test/spec.js';
+import { loadSpecFile, specPath, type TestSpec } from '../spec/spec.js';
 import { SettingsRefused } from '../system/index.js';
 import { FaultlineError, usageError } from '../util/errors.js';
 import { readFacts } from './facts.js';

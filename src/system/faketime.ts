@@ -25,7 +25,7 @@ import { existsSync, rmSync, chmodSync } from 'node:fs';
 import { writeAtomic } from '../util/atomic.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunRegistry } from '../lab/registry.js';
+import type { RunLedger } from '../lab/ledger.js';
 import { makeDirs } from '../util/dirs.js';
 import type { LaunchSpec } from './process-cluster.js';
 import type { ClockControl } from './system.js';
@@ -78,7 +78,7 @@ export class FaketimeClocks implements ClockControl {
 
   constructor(
     runId: string,
-    private readonly registry: RunRegistry | undefined,
+    private readonly registry: RunLedger | undefined,
     private readonly lib: string,
   ) {
     this.dir = join(tmpdir(), `fl-${runId}-clock`);

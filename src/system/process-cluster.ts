@@ -5,7 +5,7 @@ import { chmodSync, chownSync, existsSync, readFileSync, rmSync, statSync } from
 import { dirname, join, resolve } from 'node:path';
 import { sleep } from '../lab/exec.js';
 import type { LabNode } from '../lab/lab.js';
-import type { RunRegistry } from '../lab/registry.js';
+import type { RunLedger } from '../lab/ledger.js';
 import { nodeDir, nodeLog } from '../results/layout.js';
 import { makeDirs } from '../util/dirs.js';
 import { envError } from '../util/errors.js';
@@ -48,7 +48,7 @@ export abstract class ProcessCluster<N extends NodeProcess = NodeProcess> {
   /** Wall-clock instant of the history's zero, so wall-clock log times map onto history time. */
   readonly t0EpochMs: number;
   protected readonly state = new Map<string, N>();
-  protected readonly registry: RunRegistry | undefined;
+  protected readonly registry: RunLedger | undefined;
   private torn = false;
   private readonly crashListeners: ((c: NodeCrash) => void)[] = [];
 

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 
 const dist = new URL('../../dist/src/', import.meta.url);
 const { HostLab } = await import(new URL('lab/host.js', dist).href);
-const { RunRegistry, newRunId } = await import(new URL('lab/registry.js', dist).href);
+const { RunLedger, newRunId } = await import(new URL('lab/ledger.js', dist).href);
 const { EtcdSystem } = await import(new URL('system/etcd.js', dist).href);
 const { definitions } = await import(new URL('nemesis/slow-fsync.js', dist).href);
 
 const runId = newRunId();
-const registry = RunRegistry.create(runId, 'host');
+const registry = RunLedger.create(runId, 'host');
 const runDir = mkdtempSync(join(tmpdir(), `fl-crash-${runId}-`));
 const lab = new HostLab({ runId, nodeCount: 3, registry });
 await lab.up();

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HostLab } from '../../src/lab/host.js';
-import { newRunId, RunRegistry } from '../../src/lab/registry.js';
+import { newRunId, RunLedger } from '../../src/lab/ledger.js';
 
 const root = process.getuid?.() === 0;
 
@@ -27,7 +27,7 @@ class Proc {
 
 describe.skipIf(!root)('host lab link semantics on raw TCP (root)', () => {
   let lab: HostLab;
-  let registry: RunRegistry;
+  let registry: RunLedger;
   const procs: Proc[] = [];
   const run = (uid: number, script: string, port: number): Proc => {
     const p = new Proc(spawn(process.execPath, ['-e', script, String(port)], { uid, gid: uid }));
@@ -37,7 +37,7 @@ describe.skipIf(!root)('host lab link semantics on raw TCP (root)', () => {
 
   beforeAll(async () => {
     const runId = newRunId();
-    registry = RunRegistry.create(runId, 'host');
+    registry = RunLedger.create(runId, 'host');
     lab = new HostLab({ runId, nodeCount: 2, registry, ports: { ports: { client: 2379, peer: 2380 }, peer: ['peer'] } });
     await lab.up();
   });

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 const dist = fileURLToPath(new URL('../../dist/src/', import.meta.url));
 const SCRIPT = `
 const { HostLab } = await import('${dist}lab/host.js');
-const { RunRegistry, newRunId } = await import('${dist}lab/registry.js');
+const { RunLedger, newRunId } = await import('${dist}lab/ledger.js');
 const { EtcdSystem } = await import('${dist}system/etcd.js');
 const { mkdtempSync, rmSync } = await import('node:fs');
-const runId = newRunId(); const registry = RunRegistry.create(runId, 'host');
+const runId = newRunId(); const registry = RunLedger.create(runId, 'host');
 const lab = new HostLab({ runId, nodeCount: 3, registry, ports: new EtcdSystem().ports });
 const dir = mkdtempSync('/tmp/fl-nr-');
 const out = {};

@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { registryDir } from '../../src/lab/registry.js';
+import { ledgerDir } from '../../src/lab/ledger.js';
 import { cli, leftovers, MAIN } from '../run/cli.js';
 
 const pidAlive = (pid: number): boolean => {
@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('leftovers of dead runs', () => {
   it('lab sweep stops an unrecorded process marked with a run id of its registry, and nothing else', async () => {
     const runId = `zz${Math.random().toString(36).slice(2, 6)}`;
-    const marked = spawn('sleep', ['60'], { env: { ...process.env, FAULTLINE_RUN: runId, FAULTLINE_REGISTRY: registryDir() }, stdio: 'ignore' });
+    const marked = spawn('sleep', ['60'], { env: { ...process.env, FAULTLINE_RUN: runId, FAULTLINE_REGISTRY: ledgerDir() }, stdio: 'ignore' });
     // Another user's run (another registry) that happens to have no record in ours: not an orphan of ours.
     const foreign = spawn('sleep', ['60'], { env: { ...process.env, FAULTLINE_RUN: runId, FAULTLINE_REGISTRY: '/tmp/faultline-elsewhere' }, stdio: 'ignore' });
     const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NetnsLab } from '../../src/lab/netns.js';
-import type { RunRegistry } from '../../src/lab/registry.js';
+import type { RunLedger } from '../../src/lab/ledger.js';
 import { seeded as seededRandom } from '../../src/generator/random.js';
 import { NemesisRunner, scheduleFromNames, type NemesisRecord } from '../../src/nemesis/schedule.js';
 import { etcdSystem } from '../../src/system/etcd.js';
@@ -13,7 +13,7 @@ import { isRoot, leftovers, recordedProcesses, startLab } from './support/lab.js
 
 interface Env {
   lab: NetnsLab;
-  registry: RunRegistry;
+  registry: RunLedger;
   cluster: Cluster;
   runDir: string;
   t0: bigint;

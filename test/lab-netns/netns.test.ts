@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetnsLab } from '../../src/lab/netns.js';
-import type { RunRegistry } from '../../src/lab/registry.js';
+import type { RunLedger } from '../../src/lab/ledger.js';
 import { isRoot, leftovers, probe, PROBE_PORT, recordedProcesses, startLab, startProbes, udpCounts } from './support/lab.js';
 
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' });
@@ -53,7 +53,7 @@ describe.skipIf(!isRoot)('netns lab up/down', () => {
 
 describe.skipIf(!isRoot)('netns lab network faults', () => {
   let lab: NetnsLab;
-  let registry: RunRegistry;
+  let registry: RunLedger;
   const ip = (n: string): string => lab.nodes.find((x) => x.name === n)!.ip;
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isAlive, registryDir, sweep } from '../../src/lab/registry.js';
+import { isAlive, ledgerDir, sweep } from '../../src/lab/ledger.js';
 import { isRoot, leftovers } from './support/lab.js';
 
 const HARNESS = fileURLToPath(new URL('./support/crash-harness.ts', import.meta.url));
@@ -46,7 +46,7 @@ describe.skipIf(!isRoot)('lab sweep after a crash', () => {
     }
     expect(leftovers(runId, pids)).toEqual([]);
     expect(pids.every((p) => !isAlive(p.pid, p.startTime))).toBe(true);
-    expect(existsSync(join(registryDir(), `${runId}.json`))).toBe(false);
-    expect(existsSync(join(registryDir(), 'subnets'))).toBe(true);
+    expect(existsSync(join(ledgerDir(), `${runId}.json`))).toBe(false);
+    expect(existsSync(join(ledgerDir(), 'subnets'))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../src/lab/exec.js';
-import { newRunId, RunRegistry } from '../../src/lab/registry.js';
+import { newRunId, RunLedger } from '../../src/lab/ledger.js';
 import { SshLab } from '../../src/lab/ssh.js';
 import type { RemoteProcess } from '../../src/lab/ssh-process.js';
 import { FaultlineError } from '../../src/util/errors.js';
@@ -14,9 +14,9 @@ import { hasSshd, isRoot, leftovers, markedPids, startSandbox, type Sandbox } fr
 
 const PLAN = { ports: { client: 2379 }, peer: ['client'] };
 
-function newLab(hostsFile: string, nodeCount = 3): { lab: SshLab; registry: RunRegistry; runId: string } {
+function newLab(hostsFile: string, nodeCount = 3): { lab: SshLab; registry: RunLedger; runId: string } {
   const runId = newRunId();
-  const registry = RunRegistry.create(runId, 'ssh');
+  const registry = RunLedger.create(runId, 'ssh');
   return { lab: new SshLab({ runId, nodeCount, registry, ports: PLAN, ssh: { hostsFile } }), registry, runId };
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../src/lab/exec.js';
-import { registryDir } from '../../src/lab/registry.js';
+import { ledgerDir } from '../../src/lab/ledger.js';
 import { cli, killCli, startCli, type CliRun } from '../run/cli.js';
 import { hasSshd, isRoot, leftovers, startSandbox, type Sandbox } from './support/sandbox.js';
 
@@ -51,7 +51,7 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
       expect(before.filter((l) => l.startsWith('process')).length).toBeGreaterThanOrEqual(3);
       expect(before.filter((l) => l.startsWith('record'))).toHaveLength(3);
       // A fresh control node: nothing of the run is known locally; only the hosts' own records say what it made.
-      rmSync(join(registryDir(), `${runId}.json`), { force: true });
+      rmSync(join(ledgerDir(), `${runId}.json`), { force: true });
       const swept = await cli(['lab', 'sweep', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--json']);
       expect(swept.code, swept.stderr + swept.stdout).toBe(0);
       const reports = JSON.parse(swept.stdout) as { runId: string; removed: string[]; errors: string[] }[];
@@ -61,7 +61,7 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
       expect(onHosts.flatMap((r) => r.errors)).toEqual([]);
       expect(onHosts.flatMap((r) => r.removed).some((x) => x.startsWith('iptables chain'))).toBe(true);
       // The local ssh dir (known_hosts, sockets) goes only through the record, which a fresh control node lacks.
-      rmSync(join(registryDir(), `fl-${runId}-ssh`), { recursive: true, force: true });
+      rmSync(join(ledgerDir(), `fl-${runId}-ssh`), { recursive: true, force: true });
       const deadline = Date.now() + 5000;
       while (leftovers(sb, runId).length > 0 && Date.now() < deadline) await sleep(100);
       expect(leftovers(sb, runId)).toEqual([]);
@@ -71,8 +71,8 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
     } finally {
       // On failure too, so the next test finds clean hosts; this machine's part of the run is ours to drop.
       await cli(['lab', 'sweep', '--lab', 'ssh', '--hosts-file', sb.hostsFile]);
-      rmSync(join(registryDir(), `fl-${runId}-ssh`), { recursive: true, force: true });
-      rmSync(join(registryDir(), `${runId}.json`), { force: true });
+      rmSync(join(ledgerDir(), `fl-${runId}-ssh`), { recursive: true, force: true });
+      rmSync(join(ledgerDir(), `${runId}.json`), { force: true });
     }
   }, 120_000);
 

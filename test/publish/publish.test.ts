@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import type { TestRecord } from '../../src/test/record.js';
+import type { TestRecord } from '../../src/spec/record.js';
 import { countMarks, openReport, type OpenedPage, type Rendered } from '../support/browser.js';
 import { cli, killCli, leftovers, startCli, type CliRun } from '../run/cli.js';
 

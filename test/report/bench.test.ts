@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { runBench } from '../../src/bench/bench-run.js';
+import { runBench } from '../../src/throughput/bench-run.js';
 import type { ResultsFile } from '../../src/report/results.js';
 import { countMarks, openReport, renderState } from '../support/browser.js';
 

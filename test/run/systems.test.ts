@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestRecord } from '../../src/test/record.js';
+import type { TestRecord } from '../../src/spec/record.js';
 import { cli, leftovers } from './cli.js';
 
 let dir: string;

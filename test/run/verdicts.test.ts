@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Op } from '../../src/history/op.js';
-import type { TestRecord } from '../../src/test/record.js';
+import type { TestRecord } from '../../src/spec/record.js';
 import { cli, leftovers, readLines } from './cli.js';
 
 let results: string;

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import type { TestRecord } from '../../src/test/record.js';
+import type { TestRecord } from '../../src/spec/record.js';
 import type { SweepFile } from '../../src/sweep/state.js';
 import { countMarks, openReport, renderState, type OpenedPage } from '../support/browser.js';
 import { cli, killCli, leftovers, startCli, type CliRun } from '../run/cli.js';

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processStartTime } from '../../src/lab/registry.js';
+import { processStartTime } from '../../src/lab/ledger.js';
 import { eventually, startCluster, type Fixture } from './fixture.js';
 
 describe('etcd 3-node cluster on the host lab', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLab } from '../../src/lab/factory.js';
 import type { Lab, LabKind } from '../../src/lab/lab.js';
-import { newRunId, RunRegistry } from '../../src/lab/registry.js';
+import { newRunId, RunLedger } from '../../src/lab/ledger.js';
 import { etcdSystem, type EtcdCluster } from '../../src/system/etcd.js';
 import { settingsFor } from '../../src/system/index.js';
 import type { Cluster, RaftSettings, System } from '../../src/system/system.js';
@@ -14,7 +14,7 @@ export const FAST: RaftSettings = { heartbeatMs: 50, electionMs: 500, preVote: t
 export interface Fixture<C extends Cluster = EtcdCluster> {
   lab: Lab;
   cluster: C;
-  registry: RunRegistry;
+  registry: RunLedger;
   runDir: string;
   t0: bigint;
   /** Tears everything down; safe to call twice. Throws if the registry could not release something. */
@@ -24,7 +24,7 @@ export interface Fixture<C extends Cluster = EtcdCluster> {
 /** A real cluster of any system in a host or netns lab, with its own registry and run directory. */
 export async function startSystemCluster<C extends Cluster>(system: System, nodeCount: number, settings: RaftSettings, kind: LabKind = 'host', keepDir = false): Promise<Fixture<C>> {
   const runId = newRunId();
-  const registry = RunRegistry.create(runId, kind);
+  const registry = RunLedger.create(runId, kind);
   const runDir = mkdtempSync(join(tmpdir(), `fl-test-${runId}-`));
   chmodSync(runDir, 0o755);
   const lab = createLab(kind, { runId, nodeCount, registry, ports: system.ports });

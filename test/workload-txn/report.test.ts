@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeRun } from '../../src/report/analyze-run.js';
 import type { EvidenceFile } from '../../src/report/evidence-view.js';
 import type { ResultsFile } from '../../src/report/results.js';
-import type { TestRecord } from '../../src/test/record.js';
+import type { TestRecord } from '../../src/spec/record.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fl-txn-report-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,10 +1,10 @@
 // A harness that builds a netns lab mid-fault and then waits to be SIGKILLed (for the sweep test).
 import { NetnsLab } from '../../../src/lab/netns.js';
-import { newRunId, RunRegistry } from '../../../src/lab/registry.js';
+import { newRunId, RunLedger } from '../../../src/lab/ledger.js';
 import { TOOL, PROBE_PORT, PROBE_PLAN } from './lab.js';
 
 const runId = newRunId();
-const registry = RunRegistry.create(runId, 'netns');
+const registry = RunLedger.create(runId, 'netns');
 const lab = new NetnsLab({ runId, nodeCount: 3, registry, ports: PROBE_PLAN });
 await lab.up();
 for (const n of lab.nodes) lab.spawn(n.name, process.execPath, [TOOL, 'serve', String(PROBE_PORT)]);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { NetnsLab } from '../../../src/lab/netns.js';
-import { isAlive, newRunId, RunRegistry } from '../../../src/lab/registry.js';
+import { isAlive, newRunId, RunLedger } from '../../../src/lab/ledger.js';
 
 export const TOOL = fileURLToPath(new URL('./nettool.mjs', import.meta.url));
 export const PROBE_PORT = 7000;
@@ -12,13 +12,13 @@ export const PROBE_PLAN = { ports: { client: PROBE_PORT }, peer: ['client'] };
 export const isRoot = process.getuid?.() === 0;
 
 /** Processes a registry currently records (to check after teardown that they are gone). */
-export function recordedProcesses(registry: RunRegistry): { pid: number; startTime: string }[] {
+export function recordedProcesses(registry: RunLedger): { pid: number; startTime: string }[] {
   return registry.resources().flatMap((r) => (r.kind === 'process' ? [{ pid: r.pid, startTime: r.startTime }] : []));
 }
 
-export async function startLab(nodeCount: number): Promise<{ lab: NetnsLab; registry: RunRegistry }> {
+export async function startLab(nodeCount: number): Promise<{ lab: NetnsLab; registry: RunLedger }> {
   const runId = newRunId();
-  const registry = RunRegistry.create(runId, 'netns');
+  const registry = RunLedger.create(runId, 'netns');
   const lab = new NetnsLab({ runId, nodeCount, registry, ports: PROBE_PLAN });
   return { lab, registry };
 }

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../../src/lab/sandbox.js';
-import { registryDir } from '../../../src/lab/registry.js';
+import { ledgerDir } from '../../../src/lab/ledger.js';
 import { netnsNames } from '../../../src/lab/netns.js';
 
 export const isRoot = process.getuid?.() === 0;
@@ -52,7 +52,7 @@ export function leftovers(sb: Sandbox, runId: string): string[] {
     if (existsSync(join(d, '.faultline', `${runId}.run`))) out.push(`record ${join(d, '.faultline', `${runId}.run`)}`);
   }
   for (const p of markedPids(runId)) out.push(`process ${p} ${sh('ps', ['-o', 'args=', '-p', String(p)]).trim()}`);
-  if (existsSync(join(registryDir(), `${runId}.json`))) out.push(`registry ${runId}.json`);
-  if (existsSync(join(registryDir(), `fl-${runId}-ssh`))) out.push(`ssh dir fl-${runId}-ssh`);
+  if (existsSync(join(ledgerDir(), `${runId}.json`))) out.push(`registry ${runId}.json`);
+  if (existsSync(join(ledgerDir(), `fl-${runId}-ssh`))) out.push(`ssh dir fl-${runId}-ssh`);
   return out;
 }

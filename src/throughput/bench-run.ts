@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Scope } from '../lab/scope.js';
 import { createLab } from '../lab/factory.js';
 import type { LabKind } from '../lab/lab.js';
-import { newRunId, RunRegistry, sweepDeadRuns } from '../lab/registry.js';
+import { newRunId, RunLedger, sweepDeadRuns } from '../lab/ledger.js';
 import { writeAtomic } from '../util/atomic.js';
 import { buildReportHtml } from '../report/html.js';
 import { writeIndex } from '../report/index-page.js';
@@ -14,7 +14,7 @@ import { measure } from '../report/measure.js';
 import type { BenchLevel, ResultsFile } from '../report/results.js';
 import { RUN_FILES, runStamp } from '../results/layout.js';
 import { FAULTLINE_VERSION } from '../util/version.js';
-import type { TestRecord } from '../test/record.js';
+import type { TestRecord } from '../spec/record.js';
 import { resolveSystem, settingsFor } from '../system/index.js';
 import type { RaftSettings, SystemOptionValue } from '../system/system.js';
 import { envError } from '../util/errors.js';
@@ -104,7 +104,7 @@ export async function runBench(o: BenchOptions): Promise<{ runDir: string; resul
     // Set-up steps push their undo; Ctrl-C or an error tears down exactly what exists, newest first.
     const scope = new Scope((what, e) => process.stderr.write(`faultline bench: ${what}: ${e.message.split('\n')[0]}\n`), true);
     try {
-      const registry = RunRegistry.create(runId, o.lab);
+      const registry = RunLedger.create(runId, o.lab);
       scope.defer('release registry', () => registry.release());
       const lab = createLab(o.lab, { runId, nodeCount: o.nodes, registry, ports: system.ports });
       scope.defer('lab down', () => lab.down());

@@ -1,4 +1,4 @@
-// The run registry: every resource a run creates is written down (before it is created) so that exit,
+// The run ledger: every resource a run creates is written down (before it is created) so that exit,
 // Ctrl-C, or `faultline lab sweep` after a crash can remove it, and nothing else.
 import { execFile } from 'node:child_process';
 import { markedProcesses, type MarkedProcess } from './marker.js';
@@ -6,10 +6,10 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writeAtomic } from '../util/atomic.js';
-import { isAlive, processStartTime, registryDir } from './proc.js';
+import { isAlive, processStartTime, ledgerDir } from './proc.js';
 
 // Labs, the CLI and tests import these from here, beside the records they guard.
-export { isAlive, processStartTime, registryDir };
+export { isAlive, processStartTime, ledgerDir };
 
 const run = promisify(execFile);
 
@@ -43,14 +43,14 @@ export function newRunId(): string {
   return Math.random().toString(36).slice(2, 8);
 }
 
-export class RunRegistry {
+export class RunLedger {
   private constructor(
     private readonly file: string,
     private readonly record: RunRecord,
   ) {}
 
-  static create(runId: string, lab: string): RunRegistry {
-    const file = join(registryDir(), `${runId}.json`);
+  static create(runId: string, lab: string): RunLedger {
+    const file = join(ledgerDir(), `${runId}.json`);
     const record: RunRecord = {
       runId,
       ownerPid: process.pid,
@@ -59,7 +59,7 @@ export class RunRegistry {
       lab,
       resources: [],
     };
-    const reg = new RunRegistry(file, record);
+    const reg = new RunLedger(file, record);
     reg.save();
     return reg;
   }
@@ -224,7 +224,7 @@ export interface SweepReport {
  * Never touches a live run of another faultline process.
  */
 export async function sweep(all = false, only?: string): Promise<SweepReport[]> {
-  const dir = registryDir();
+  const dir = ledgerDir();
   const reports: SweepReport[] = [];
   const recorded = new Set<string>();
   const marked = markedProcesses(only);
@@ -289,7 +289,7 @@ export async function sweepDeadRuns(log: (line: string) => void = (l) => process
 
 /** Records of runs currently registered on this machine (for `lab status`). */
 export function listRuns(): (RunRecord & { ownerAlive: boolean })[] {
-  const dir = registryDir();
+  const dir = ledgerDir();
   const out: (RunRecord & { ownerAlive: boolean })[] = [];
   for (const f of readdirSync(dir)) {
     if (!f.endsWith('.json')) continue;
