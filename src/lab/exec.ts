@@ -3,7 +3,12 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createServer } from 'node:net';
-import type { ExecResult } from './lab.js';
+/** How a short command ended on a node or here. */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
 
 /** Runs a command to completion; a non-zero exit is returned, not thrown (callers decide what it means). */
 export function runCommand(

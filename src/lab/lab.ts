@@ -72,11 +72,8 @@ export interface SpawnOptions {
   cwd?: string;
 }
 
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
+export type { ExecResult } from './exec.js';
+import type { ExecResult } from './exec.js';
 
 /**
  * A lab: bring nodes up, run commands on a node, cut/shape the network, tear down.

@@ -6,28 +6,15 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writeAtomic } from '../util/atomic.js';
+import type { Resource, SweepReport } from './resource.js';
+
+export type { Resource, SweepReport } from './resource.js';
 import { isAlive, processStartTime, ledgerDir } from './proc.js';
 
 // Labs, the CLI and tests import these from here, beside the records they guard.
 export { isAlive, processStartTime, ledgerDir };
 
 const run = promisify(execFile);
-
-/**
- * What a run can leave behind. Processes are identified by pid *and* their kernel start time, so a
- * recycled pid is never signalled by mistake.
- */
-export type Resource =
-  | { kind: 'process'; pid: number; startTime: string; what: string }
-  | { kind: 'netns'; name: string }
-  | { kind: 'link'; name: string }
-  /** An iptables chain in `table` (default filter) jumped to from `parents` (e.g. OUTPUT), in `netns` or the host. */
-  | { kind: 'iptables-chain'; chain: string; parents: string[]; table?: string; netns?: string }
-  | { kind: 'qdisc'; dev: string; netns?: string }
-  | { kind: 'dir'; path: string }
-  | { kind: 'cgroup'; path: string }
-  /** Whatever run `runId` created on an SSH host: the host's own record lists it (src/lab/ssh-remote.ts). */
-  | { kind: 'ssh-host'; runId: string; host: import('./ssh-hosts.js').SshHost; knownHosts: string; hostKeyChecking: import('./ssh-hosts.js').HostKeyChecking };
 
 export interface RunRecord {
   runId: string;
@@ -211,12 +198,6 @@ export async function removeResource(r: Resource): Promise<void> {
   }
 }
 
-export interface SweepReport {
-  runId: string;
-  ownerAlive: boolean;
-  removed: string[];
-  errors: string[];
-}
 
 /**
  * Remove the leftovers of runs whose owner process is gone (or of every run when `all`); `only` limits it

@@ -1,8 +1,7 @@
 // One SSH host as the lab sees it: OpenSSH's own client, a multiplexing master per host, short commands with a
 // timeout, long sessions, and failures turned into one line naming the host and the fix.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { runCommand, sleep } from './exec.js';
-import type { ExecResult } from './lab.js';
+import { runCommand, sleep, type ExecResult } from './exec.js';
 import { markedEnv } from './marker.js';
 import { hostName, type HostKeyChecking, type SshHost } from './ssh-hosts.js';
 import { envError } from '../util/errors.js';

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { homedir } from 'node:os';
-import type { Resource, SweepReport } from './ledger.js';
+import type { Resource, SweepReport } from './resource.js';
 import { SshConnection } from './ssh-conn.js';
 import type { SshConfig } from './ssh-hosts.js';
 import { hostName } from './ssh-hosts.js';
