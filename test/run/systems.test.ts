@@ -1,10 +1,11 @@
 // Choosing the store: with no etcd on PATH the default run falls back to antietcd from npm and says so; naming a
 // missing store exits 4 with its install line; antietcd's durability switch decides the kill-all verdict.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestRecord } from '../../src/spec/record.js';
+import { pathWithout } from '../support/path.js';
 import { cli, leftovers } from './cli.js';
 
 let dir: string;
@@ -13,31 +14,12 @@ let noEtcdPath: string;
 /** PATH of a bare machine: none of the system packages faultline can use (etcd, iproute2, iptables, strace). */
 let barePath: string;
 
-/** A directory of links to every program on PATH except `without` (the first one on PATH wins, as in a shell). */
-function pathWithout(name: string, without: readonly string[]): string {
-  const bin = join(dir, name);
-  mkdirSync(bin);
-  for (const d of (process.env['PATH'] ?? '').split(delimiter)) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(d);
-    } catch {
-      continue;
-    }
-    for (const n of names) {
-      if (without.some((w) => n === w || n.startsWith(`${w}-`)) || existsSync(join(bin, n))) continue;
-      symlinkSync(join(d, n), join(bin, n));
-    }
-  }
-  return bin;
-}
-
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fl-systems-'));
   // Host-lab nodes run as their own uids and must reach their run directory.
   chmodSync(dir, 0o755);
-  noEtcdPath = pathWithout('bin', ['etcd', 'etcdctl']);
-  barePath = pathWithout('bare', ['etcd', 'etcdctl', 'ip', 'iptables', 'ip6tables', 'strace', 'zkServer.sh']);
+  noEtcdPath = pathWithout(join(dir, 'bin'), ['etcd', 'etcdctl']);
+  barePath = pathWithout(join(dir, 'bare'), ['etcd', 'etcdctl', 'ip', 'iptables', 'ip6tables', 'strace', 'zkServer.sh']);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
