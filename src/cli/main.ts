@@ -9,7 +9,7 @@ import type { Command } from './command.js';
  * test/checker/cli-main.test.ts checks each summary against the module's own.
  */
 const COMMANDS: Record<string, { load: () => Promise<{ command: Command }>; summary: string }> = {
-  check: { load: () => import('./check.js'), summary: 'check histories for linearizability (JSONL, Jepsen EDN, Porcupine logs)' },
+  check: { load: () => import('./check.js'), summary: 'check histories for linearizability or Elle consistency (JSONL, Jepsen EDN, Porcupine logs)' },
   run: { load: () => import('./run.js'), summary: 'run a test against a real cluster, check it, write the report' },
   analyze: { load: () => import('./analyze.js'), summary: 'check a stored run again and rewrite its results and report' },
   lab: { load: () => import('./lab.js'), summary: 'start a cluster by hand (up), stop it (down), list runs (status), remove leftovers (sweep)' },
