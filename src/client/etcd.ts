@@ -4,6 +4,7 @@ import { Buffer } from 'node:buffer';
 import { buildConnector, Pool } from 'undici';
 import type { Completion, Json, Op } from '../history/op.js';
 import type { Client, ClientOptions } from './client.js';
+import { setAdd, setRead } from './etcd-set.js';
 import { listAppendTxn } from './etcd-txn.js';
 import { classify, unreadableSuccess, type Attempt, type Outcome } from './outcome.js';
 
@@ -146,7 +147,11 @@ export class EtcdClient implements Client {
     try {
       switch (f) {
         case 'read':
+          // A read without a key is the set workload's whole-set read (etcd-set.ts); a register read names its key.
+          if (key === '') return await setRead({ post: (path, body) => this.post(node, f, path, body), localReads: this.options.localReads });
           return { type: 'ok', value: await this.readValue(node, f, key, decodeInt) };
+        case 'add':
+          return await setAdd({ post: (path, body) => this.post(node, f, path, body), localReads: this.options.localReads }, value);
         case 'get':
           return { type: 'ok', value: await this.readValue(node, f, key, (s) => s) };
         case 'write':
@@ -166,7 +171,7 @@ export class EtcdClient implements Client {
       if (e instanceof Ended) {
         const c: Completion = { type: e.outcome.type };
         if (e.outcome.error !== undefined) c.error = e.outcome.error;
-        if (f === 'write' || f === 'put' || f === 'cas' || f === 'append') c.value = value ?? null;
+        if (f === 'write' || f === 'put' || f === 'cas' || f === 'append' || f === 'add') c.value = value ?? null;
         return c;
       }
       throw e;

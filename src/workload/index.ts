@@ -2,12 +2,14 @@
 import { kvWorkload } from './kv.js';
 import { listAppendWorkload } from './list-append.js';
 import { registerWorkload } from './register.js';
+import { setWorkload } from './set.js';
 import type { Workload } from './workload.js';
 
 const WORKLOADS: Record<string, (o: { valueRange?: number }) => Workload> = {
   register: registerWorkload,
   kv: kvWorkload,
   'list-append': listAppendWorkload,
+  set: setWorkload,
 };
 
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS);
