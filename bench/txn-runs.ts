@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 10);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const LAB = process.env['BENCH_LAB'] ?? (process.getuid?.() === 0 ? 'netns' : 'host');
-const WORKLOADS = (process.env['BENCH_WORKLOADS'] ?? 'list-append,set').split(',');
+const WORKLOADS = (process.env['BENCH_WORKLOADS'] ?? 'list-append,set,watch').split(',');
 const SYSTEMS = (process.env['BENCH_SYSTEMS'] ?? 'etcd,antietcd').split(',');
 const MAIN = resolve('dist/src/cli/main.js');
 

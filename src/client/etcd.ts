@@ -6,6 +6,8 @@ import type { Completion, Json, Op } from '../history/op.js';
 import type { Client, ClientOptions } from './client.js';
 import { setAdd, setRead } from './etcd-set.js';
 import { listAppendTxn } from './etcd-txn.js';
+import { etcdWatch, watchDelete, watchPut } from './etcd-watch.js';
+import { WATCH_PREFIX } from '../workload/watch.js';
 import { classify, unreadableSuccess, type Attempt, type Outcome } from './outcome.js';
 
 /** Where a store speaking the gateway's JSON differs from etcd. */
@@ -99,6 +101,8 @@ class Ended extends Error {
 
 export class EtcdClient implements Client {
   private readonly pools = new Map<string, Pool>();
+  /** Each node's gateway URL (watch streams open a connection of their own, outside the pool). */
+  private readonly urls = new Map<string, string>();
   private readonly dialect: GatewayDialect;
   /** Errors raised by the connector (TCP connect / connect timeout): the request was never sent. */
   private readonly connectErrors = new WeakSet<object>();
@@ -109,6 +113,7 @@ export class EtcdClient implements Client {
 
   async open(node: string, url: string): Promise<void> {
     if (this.pools.has(node)) return;
+    this.urls.set(node, url);
     const base = buildConnector({ timeout: this.options.timeoutMs });
     const connectErrors = this.connectErrors;
     this.pools.set(
@@ -154,8 +159,19 @@ export class EtcdClient implements Client {
           return await setAdd({ post: (path, body) => this.post(node, f, path, body), localReads: this.options.localReads }, value);
         case 'get':
           return { type: 'ok', value: await this.readValue(node, f, key, (s) => s) };
-        case 'write':
         case 'put':
+          // Keys under watch/ are the watch workload's: its writes complete with their revision (etcd-watch.ts).
+          if (key.startsWith(WATCH_PREFIX)) return await watchPut({ post: (path, body) => this.post(node, f, path, body) }, key, value);
+          await this.post(node, f, '/v3/kv/put', { key: b64(key), value: b64(encodeValue(value)) });
+          return { type: 'ok', value: value ?? null };
+        case 'delete':
+          return await watchDelete({ post: (path, body) => this.post(node, f, path, body) }, key);
+        case 'watch': {
+          const url = this.urls.get(node);
+          if (url === undefined) throw new Error(`etcd client: node ${node} was not opened`);
+          return await etcdWatch(url, value);
+        }
+        case 'write':
           await this.post(node, f, '/v3/kv/put', { key: b64(key), value: b64(encodeValue(value)) });
           return { type: 'ok', value: value ?? null };
         case 'cas':

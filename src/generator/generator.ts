@@ -1,5 +1,5 @@
 // The op generator: for each worker, the f, key and value of its next operation, reproducible from the seed.
-import type { Json } from '../history/op.js';
+import type { Completion, Json } from '../history/op.js';
 import { KeyPlan, type KeyOptions } from './keys.js';
 import { stream, weighted, type Random } from './random.js';
 
@@ -22,6 +22,14 @@ export interface OpSource {
    * workload rotates them itself, so the op gets no `key`; this names them, for the final reads.
    */
   keysOf?(value: Json): readonly string[];
+  /**
+   * Workloads that choose each op's key themselves (the watch workload: writes on its own keys, watches on a
+   * range with no key): the op's key, or undefined for none. Final reads cover keysOf(value) if the workload
+   * has it, else this key.
+   */
+  keyOf?(f: string, rng: Random): string | undefined;
+  /** Told every completion of a drawn op, so a value may depend on what came before (a watch resumes from its last revision). */
+  completed?(worker: number, op: DrawnOp, completion: Completion): void;
 }
 
 export interface GeneratorOptions {
@@ -75,10 +83,20 @@ export class OpGenerator {
     const seq = this.seqs[worker]!++;
     const f = weighted(rng, this.mixOf(worker));
     const value = this.workload.value(f, rng, { worker, seq });
+    if (this.workload.keyOf) {
+      const key = this.workload.keyOf(f, rng);
+      for (const k of this.workload.keysOf?.(value) ?? (key === undefined ? [] : [key])) this.keys.note(k);
+      return key === undefined ? { f, value, node: this.nodeOf(worker) } : { f, key, value, node: this.nodeOf(worker) };
+    }
     if (this.workload.keysOf) {
       for (const k of this.workload.keysOf(value)) this.keys.note(k);
       return { f, value, node: this.nodeOf(worker) };
     }
     return { f, key: this.keys.next(worker), value, node: this.nodeOf(worker) };
+  }
+
+  /** How worker's op `d` ended (the Load calls this after recording it). */
+  completed(worker: number, d: DrawnOp, c: Completion): void {
+    this.workload.completed?.(worker, d, c);
   }
 }

@@ -77,6 +77,7 @@ export class Load {
       const inv = recorder.invoke({ process, f: d.f, key: d.key, value: d.value, node: d.node, intended });
       const c = await client.invoke(inv);
       recorder.complete(inv, c);
+      generator.completed(w, d, c);
       if (c.type === 'info') {
         // The op may still take effect at any later time, so this process can never issue again (Jepsen).
         process += concurrency;

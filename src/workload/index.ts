@@ -3,6 +3,7 @@ import { kvWorkload } from './kv.js';
 import { listAppendWorkload } from './list-append.js';
 import { registerWorkload } from './register.js';
 import { setWorkload } from './set.js';
+import { watchWorkload } from './watch.js';
 import type { Workload } from './workload.js';
 
 const WORKLOADS: Record<string, (o: { valueRange?: number }) => Workload> = {
@@ -10,6 +11,7 @@ const WORKLOADS: Record<string, (o: { valueRange?: number }) => Workload> = {
   kv: kvWorkload,
   'list-append': listAppendWorkload,
   set: setWorkload,
+  watch: watchWorkload,
 };
 
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS);
