@@ -3,6 +3,7 @@
 import { Buffer } from 'node:buffer';
 import { buildConnector, Pool } from 'undici';
 import type { Completion, Json, Op } from '../history/op.js';
+import { antietcdWatch } from './antietcd-watch.js';
 import type { Client, ClientOptions } from './client.js';
 import { setAdd, setRead } from './etcd-set.js';
 import { listAppendTxn } from './etcd-txn.js';
@@ -18,6 +19,8 @@ export interface GatewayDialect {
   modEquals(key: string, revision: string): unknown;
   /** ok / fail / info of one attempt of operation f (see outcome.ts for etcd's table). */
   classify(f: string, attempt: Attempt): Outcome;
+  /** The store's watch API is a websocket (antietcd), not the gateway's streaming POST /v3/watch. */
+  watchOverWebsocket?: boolean;
 }
 
 /** etcd 3.4's grpc-gateway: compares name their result, values are base64. */
@@ -169,7 +172,7 @@ export class EtcdClient implements Client {
         case 'watch': {
           const url = this.urls.get(node);
           if (url === undefined) throw new Error(`etcd client: node ${node} was not opened`);
-          return await etcdWatch(url, value);
+          return await (this.dialect.watchOverWebsocket ? antietcdWatch(url, value) : etcdWatch(url, value));
         }
         case 'write':
           await this.post(node, f, '/v3/kv/put', { key: b64(key), value: b64(encodeValue(value)) });

@@ -36,4 +36,6 @@ export const ANTIETCD_DIALECT: GatewayDialect = {
   valueEquals: (key, expected) => ({ key: b64(key), target: 'VALUE', value: expected }),
   modEquals: (key, revision) => ({ key: b64(key), target: 'MOD', mod_revision: Number(revision) }),
   classify: classifyAntietcd,
+  // Its watches are websocket messages (README "Websocket-based watch APIs"): src/client/antietcd-watch.ts.
+  watchOverWebsocket: true,
 };

@@ -1,10 +1,12 @@
-// A short `faultline run watch` on a real etcd cluster under kills: writes with revisions, resumed watch streams,
-// a final watch per node, the watch guarantees hold; the same history with one event taken out does not.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Short `faultline run watch` runs: on etcd under kills (writes with revisions, resumed watch streams, a final
+// watch per node, the guarantees hold; the same history with one event taken out does not), and on antietcd
+// through its websocket watch (whatever the verdict, the watch checker decides it and explains it).
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json, Op } from '../../src/history/op.js';
+import type { EvidenceFile } from '../../src/report/evidence-view.js';
 import type { ResultsFile } from '../../src/report/results.js';
 import { cli, leftovers, readLines } from '../run/cli.js';
 
@@ -57,5 +59,25 @@ describe('faultline run watch', () => {
     const c = await cli(['check', file, '--model', 'watch']);
     expect(c.code).toBe(1);
     expect(c.stdout).toMatch(new RegExp(`reliable: .*missed .*${victim.key.replace('/', '\\/')} at revision ${victim.rev}`));
+  });
+
+  it('on antietcd (websocket watch) with its defaults: decided by the watch checker, an invalid verdict explained', { timeout: 150_000 }, async () => {
+    const r = await cli(['run', 'watch', '--system', 'antietcd', '--lab', 'host', '--time-limit', '8', '--nemesis', 'default', '--results', join(dir, 'a'), '--seed', '7', '--json']);
+    const summary = JSON.parse(r.stdout) as { runDir: string; runId: string };
+    expect(leftovers(summary.runId)).toEqual([]);
+    const results = JSON.parse(readFileSync(join(summary.runDir, 'results.json'), 'utf8')) as ResultsFile;
+    const evidence = JSON.parse(readFileSync(join(summary.runDir, 'evidence.json'), 'utf8')) as EvidenceFile;
+    const history = readLines<Op>(join(summary.runDir, 'history.jsonl'));
+    // The websocket client recorded streams with events (a verdict about something, not about nothing).
+    expect(history.filter((o) => o.f === 'watch' && o.type !== 'invoke').some((o) => responsesOf(o).flat().length > 0)).toBe(true);
+    expect(results.checker.model).toBe('watch');
+    expect([true, false]).toContain(results.valid);
+    expect(r.code).toBe(results.valid === true ? 0 : 1);
+    if (results.valid === false) {
+      expect(results.checker.message).toMatch(/^watch guarantees broken: /);
+      expect(evidence.anomalies!.length).toBeGreaterThan(0);
+      expect(evidence.anomalies![0]!.explanation).toMatch(/watcher .* \(request at op \d+\): /);
+      expect(readFileSync(join(summary.runDir, 'report.html'), 'utf8')).toContain('Why it is invalid');
+    } else expect(existsSync(join(summary.runDir, 'report.html'))).toBe(true);
   });
 });
