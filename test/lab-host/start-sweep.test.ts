@@ -41,6 +41,15 @@ describe('leftovers of dead runs', () => {
     const foreign = spawn('sleep', ['60'], { env: { ...process.env, FAULTLINE_RUN: runId, FAULTLINE_REGISTRY: '/tmp/faultline-elsewhere' }, stdio: 'ignore' });
     const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });
     children.push(marked, foreign, bystander);
+    // Between fork and exec a child still has our environment: wait until both marked ones carry theirs.
+    const carries = (pid: number): boolean => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`FAULTLINE_RUN=${runId}`);
+      } catch {
+        return false;
+      }
+    };
+    await until('the marked processes to exec', () => carries(marked.pid!) && carries(foreign.pid!));
     const r = await cli(['lab', 'sweep', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const mine = (JSON.parse(r.stdout) as { runId: string; removed: string[]; errors: string[] }[]).find((x) => x.runId === runId);

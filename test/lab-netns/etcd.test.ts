@@ -21,7 +21,7 @@ interface Env {
 }
 
 async function withCluster(preVote: boolean, body: (env: Env) => Promise<void>): Promise<void> {
-  const { lab, registry } = await startLab(3);
+  const { lab, registry } = await startLab(3, etcdSystem.ports);
   const runDir = mkdtempSync(join(tmpdir(), 'fl-netns-etcd-'));
   const t0 = process.hrtime.bigint();
   let cluster: Cluster | undefined;

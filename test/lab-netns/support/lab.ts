@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { PortPlan } from '../../../src/lab/lab.js';
 import { NetnsLab } from '../../../src/lab/netns.js';
 import { isAlive, newRunId, RunLedger } from '../../../src/lab/ledger.js';
 
@@ -16,10 +17,11 @@ export function recordedProcesses(registry: RunLedger): { pid: number; startTime
   return registry.resources().flatMap((r) => (r.kind === 'process' ? [{ pid: r.pid, startTime: r.startTime }] : []));
 }
 
-export async function startLab(nodeCount: number): Promise<{ lab: NetnsLab; registry: RunLedger }> {
+/** A netns lab with the ports of `plan` (the probe servers' by default; a system's for its nodes). */
+export async function startLab(nodeCount: number, plan: PortPlan = PROBE_PLAN): Promise<{ lab: NetnsLab; registry: RunLedger }> {
   const runId = newRunId();
   const registry = RunLedger.create(runId, 'netns');
-  const lab = new NetnsLab({ runId, nodeCount, registry, ports: PROBE_PLAN });
+  const lab = new NetnsLab({ runId, nodeCount, registry, ports: plan });
   return { lab, registry };
 }
 
