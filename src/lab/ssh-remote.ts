@@ -5,7 +5,8 @@ import { sq } from './ssh-conn.js';
 /**
  * On each host, under its dir D:
  *   D/.faultline/<runid>.run   the run's record, one line per thing: "owner PID START", "dir PATH",
- *                              "proc PID START WHAT", "chain TABLE PARENT CHAIN", "qdisc DEV"
+ *                              "proc PID START WHAT", "chain TABLE PARENT CHAIN", "qdisc DEV",
+ *                              "shm PID START" (libfaketime's /dev/shm files of a node started under it)
  *   D/fl-<runid>/              the run's files (nodes/<n>/ mirrors the local run directory, pkg/ uploads)
  * The owner is the run's guard: a session that lives exactly as long as the control node's connection, so a
  * sweep from any machine can tell a dead run from a live one.
@@ -15,6 +16,12 @@ export const recordFile = (dir: string, runId: string): string => `${recordDir(d
 export const runDirOn = (dir: string, runId: string): string => `${dir}/fl-${runId}`;
 /** The marker value remote processes carry in FAULTLINE_REGISTRY: which host dir's records own them. */
 export const remoteRegistry = (dir: string): string => `ssh:${dir}`;
+
+/** Where Debian's libfaketime puts its preload library (probed on each host; system/faketime.ts uses it here). */
+export const FAKETIME_LIBS = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/faketime/libfaketime.so.1'];
+
+/** libfaketime's shared-memory files of a pid (it names them by the pid that loaded it, removes them on a clean exit). */
+export const faketimeShm = (pid: number | string): string[] => [`/dev/shm/faketime_shm_${pid}`, `/dev/shm/sem.faketime_sem_${pid}`];
 
 /** Kernel start time of a pid (field 22 of /proc/PID/stat; the command name may hold spaces). */
 const ST = `st() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }`;
@@ -45,6 +52,7 @@ export function setupScript(dir: string, runId: string, address: string, chains:
     // Probed without touching a qdisc: the module (or a built-in) is what decides.
     'if command -v tc >/dev/null && { [ -d /sys/module/sch_netem ] || modinfo sch_netem >/dev/null 2>&1; }; then echo "netem yes"; else echo "netem no"; fi',
     'if command -v tc >/dev/null; then echo "tc yes"; else echo "tc no"; fi',
+    `for l in ${FAKETIME_LIBS.map(sq).join(' ')}; do if [ -e "$l" ]; then echo "faketime $l"; break; fi; done`,
   ].join('\n');
 }
 
@@ -62,6 +70,12 @@ export interface StartSpec {
   outputs: string[];
   /** Where stdout+stderr go on the host (streamed back on this session's stdout), or undefined. */
   out?: string;
+  /**
+   * Environment with LD_PRELOAD (libfaketime) given to the node alone, through env(1) right before it: the
+   * wrapper first records "shm PID START" (the files libfaketime will name by this pid) and then execs, so the
+   * record is written before the files exist and the pid is the node's own.
+   */
+  preload?: Record<string, string>;
 }
 
 /**
@@ -73,6 +87,11 @@ export function startScript(s: StartSpec): string {
   const name = s.command.split('/').pop()!;
   const envs = Object.entries(s.env).map(([k, v]) => `${k}=${sq(v)}`).join(' ');
   const out = s.out ? sq(s.out) : '/dev/null';
+  const R = sq(recordFile(s.dir, s.runId));
+  // $$ of the wrapper is the node's pid: exec keeps it (and its start time).
+  const wrap = s.preload
+    ? `sh -c ${sq(`echo "shm $$ $(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)" >> "$1" || exit 1; shift; exec "$@"`)} sh ${R} env ${Object.entries(s.preload).map(([k, v]) => sq(`${k}=${v}`)).join(' ')} `
+    : '';
   return [
     ST,
     ...s.mkdirs.map((d) => `mkdir -p ${sq(d)} || exit 1`),
@@ -81,7 +100,7 @@ export function startScript(s: StartSpec): string {
     `case "$b" in /*) [ -x "$b" ] || b=$(command -v ${sq(name)}) ;; *) b=$(command -v "$b") ;; esac`,
     `[ -n "$b" ] || { echo "missing ${name}" >&2; exit 127; }`,
     `cd ${sq(s.cwd)} || exit 1`,
-    `${envs} setsid "$b" ${s.args.map(sq).join(' ')} > ${out} 2>&1 < /dev/null &`,
+    `${envs} setsid ${wrap}"$b" ${s.args.map(sq).join(' ')} > ${out} 2>&1 < /dev/null &`,
     'p=$!',
     `echo "proc $p $(st $p) ${s.what.replace(/[^A-Za-z0-9._ -]/g, '_')}" >> ${sq(recordFile(s.dir, s.runId))}`,
     'echo "pid $p $(st $p)" >&2',
@@ -129,6 +148,8 @@ export function sweepScript(dir: string, only: string | undefined, force: boolea
     '  while read -r k a b c; do case "$k" in',
     '    chain) while iptables -w -t "$a" -D "$b" -j "$c" 2>/dev/null; do :; done; iptables -w -t "$a" -F "$c" 2>/dev/null; iptables -w -t "$a" -X "$c" 2>/dev/null && echo "removed iptables chain $c" ;;',
     '    qdisc) tc qdisc del dev "$a" root 2>/dev/null && echo "removed qdisc on $a" ;;',
+    // Only while the pid is not someone else's now (its processes were killed above).
+    `    shm) if [ -z "$(st "$a")" ] || [ "$(st "$a")" = "$b" ]; then for f in ${faketimeShm('"$a"').join(' ')}; do if [ -e "$f" ]; then rm -f "$f" && echo "removed file $f"; fi; done; fi ;;`,
     '    dir) case "$a" in *"$id"*) if [ -e "$a" ]; then rm -rf "$a" && echo "removed directory $a"; fi ;; esac ;;',
     '  esac; done < "$R"',
     '  rm -f "$R" && echo "done $id"',
@@ -137,6 +158,17 @@ export function sweepScript(dir: string, only: string | undefined, force: boolea
     'if [ -z "$ONLY" ]; then echo "$M" | while read -r p id; do if [ -n "$p" ] && [ ! -e "$id.run" ]; then kill -9 "$p" 2>/dev/null && echo "removed unrecorded process $p of run $id"; fi; done; fi',
     'exit 0',
   ].join('\n');
+}
+
+/** Writes a file on the host atomically (a reader never sees half of it): its directory is created first. */
+export function putFileScript(path: string): string {
+  const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+  return `mkdir -p ${sq(dir)} && cat > ${sq(`${path}.tmp`)} && mv -f ${sq(`${path}.tmp`)} ${sq(path)}`;
+}
+
+/** Removes an ended node's libfaketime files unless its pid is now another process's (start time differs). */
+export function shmRemoveScript(pid: number, startTime: string): string {
+  return [ST, `s=$(st ${pid}); if [ -z "$s" ] || [ "$s" = ${sq(startTime)} ]; then rm -f ${faketimeShm(pid).map(sq).join(' ')}; fi`].join('\n');
 }
 
 /** What a host still holds of a run (for tests and `lab status`): record lines, marked processes, chains. */

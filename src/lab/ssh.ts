@@ -13,7 +13,7 @@ import { RUN_ENV, REGISTRY_ENV } from './marker.js';
 import { sq, SshConnection } from './ssh-conn.js';
 import { sshConfigFor, type SshConfig, type SshHost } from './ssh-hosts.js';
 import { RemoteProcess } from './ssh-process.js';
-import { followScript, guardScript, remoteRegistry, runDirOn, setupScript, startScript, sweepScript } from './ssh-remote.js';
+import { followScript, guardScript, putFileScript, remoteRegistry, runDirOn, setupScript, shmRemoveScript, startScript, sweepScript } from './ssh-remote.js';
 import type { ChildProcess } from 'node:child_process';
 
 /** A package and every dependency of it that is installed in `modules` (optional ones only when present). */
@@ -38,7 +38,25 @@ interface HostState {
   iface?: string;
   netem: boolean;
   tc: boolean;
+  /** libfaketime's preload library there, when installed. */
+  faketime?: string;
   uploaded: Set<string>;
+  /** File writes to the host still in flight: a node started there waits for them (its control file). */
+  writes: Set<Promise<unknown>>;
+}
+
+/**
+ * libfaketime on the nodes' own hosts (system/faketime.ts): the control file is a path there, written through the
+ * connection; the node's start records the shm files libfaketime names by its (remote) pid in the host's record.
+ */
+export interface FaketimeHosts {
+  library(node: string): string;
+  /** The node's control file on its host: in its mirrored directory, named with the run id. */
+  controlFile(node: string): string;
+  /** Writes the control file there atomically; a node started after this call reads the new content. */
+  writeControl(node: string, content: string): Promise<void>;
+  /** Removes an ended node process's shm files there (the run's teardown and sweep remove any left). */
+  removeShm(node: string, pid: number, startTime: string): Promise<void>;
 }
 
 export class SshLab implements Lab {
@@ -118,7 +136,7 @@ export class SshLab implements Lab {
       const ports = { ...this.plan.ports };
       this.list.push({ name: `n${k + 1}`, ip: h.address, clientPort: ports['client']!, ports, peerPorts: this.plan.peer.map((p) => ports[p]!) });
       const conn = new SshConnection(h, { runId: this.runId, knownHosts, hostKeyChecking: this.config.hostKeyChecking, connectTimeoutS: this.config.connectTimeoutS, commandTimeoutS: this.config.commandTimeoutS, controlPath: join(dir, `cm${k + 1}`) });
-      this.hosts.push({ conn, netem: false, tc: false, uploaded: new Set() });
+      this.hosts.push({ conn, netem: false, tc: false, uploaded: new Set(), writes: new Set() });
     });
     // Every host finishes (or fails) before down() may run: a host still building would leave its chains behind.
     const built = await Promise.allSettled(this.hosts.map((h, k) => this.buildHost(h, this.list[k]!)));
@@ -155,6 +173,29 @@ export class SshLab implements Lab {
     if (iface) h.iface = iface;
     h.netem = /^netem yes$/m.test(r.stdout);
     h.tc = /^tc yes$/m.test(r.stdout);
+    const ft = /^faketime (\S+)$/m.exec(r.stdout)?.[1];
+    if (ft) h.faketime = ft;
+  }
+
+  /** Clock control through libfaketime on the hosts (after up()), or undefined when a host lacks it. */
+  faketimeHosts(): FaketimeHosts | undefined {
+    if (!this.isUp || this.hosts.some((h) => h.faketime === undefined)) return undefined;
+    const file = (node: string): string => `${runDirOn(this.hostSpec(node).dir, this.runId)}/nodes/${node}/fl-${this.runId}.faketime`;
+    return {
+      library: (node) => this.hostOf(node).faketime!,
+      controlFile: file,
+      writeControl: (node, content) => {
+        const h = this.hostOf(node);
+        const w = h.conn.must(putFileScript(file(node)), `write of ${node}'s clock control file`, content).then(() => undefined);
+        const settled = w.catch(() => undefined);
+        h.writes.add(settled);
+        void settled.then(() => h.writes.delete(settled));
+        return w;
+      },
+      removeShm: async (node, pid, startTime) => {
+        await this.hostOf(node).conn.run(shmRemoveScript(pid, startTime));
+      },
+    };
   }
 
   /** The host path mirroring a local path inside a node's directory, or undefined for any other path. */
@@ -216,9 +257,15 @@ export class SshLab implements Lab {
     }
     const out = options.logFile ? `${remoteNode}/${basename(options.logFile)}` : undefined;
     if (out) outputs.push(out);
-    const env = { ...(options.env ?? {}), [RUN_ENV]: this.runId, [REGISTRY_ENV]: remoteRegistry(h.conn.host.dir) };
+    // A preload (libfaketime's LD_PRELOAD and FAKETIME_*) reaches the node alone, with its shm recorded by pid.
+    const isPreload = (k: string): boolean => options.env?.['LD_PRELOAD'] !== undefined && (k === 'LD_PRELOAD' || k.startsWith('FAKETIME_'));
+    const given = Object.entries(options.env ?? {});
+    const preload = Object.fromEntries(given.filter(([k]) => isPreload(k)));
+    const env = { ...Object.fromEntries(given.filter(([k]) => !isPreload(k))), [RUN_ENV]: this.runId, [REGISTRY_ENV]: remoteRegistry(h.conn.host.dir) };
     const cwd = (options.cwd && this.mapPath(node, options.cwd)) ?? remoteNode;
-    const script = startScript({ dir: h.conn.host.dir, runId: this.runId, what: `${basename(command)} ${node}`, command, args: mapped, env, cwd, mkdirs: [...mkdirs], outputs, ...(out ? { out } : {}) });
+    const script = startScript({ dir: h.conn.host.dir, runId: this.runId, what: `${basename(command)} ${node}`, command, args: mapped, env, cwd, mkdirs: [...mkdirs], outputs, ...(out ? { out } : {}), ...(Object.keys(preload).length ? { preload } : {}) });
+    // The node's control file (and any other write to its host) is in place before it starts.
+    await Promise.all([...h.writes]);
 
     if (options.logFile) makeDirs(dirname(options.logFile));
     const session = h.conn.session(script);

@@ -11,7 +11,7 @@ import { envError } from '../util/errors.js';
 import { ANTIETCD_DIALECT } from './antietcd-dialect.js';
 import { parseAntietcdLog, stampedTime } from './antietcd-log.js';
 import * as api from './etcd-api.js';
-import { FaketimeClocks, faketimeMissing, libfaketime } from './faketime.js';
+import { clocksFor, type FaketimeClocks, faketimeMissing, libfaketime } from './faketime.js';
 import { ProcessCluster, type LaunchSpec, type NodeProcess } from './process-cluster.js';
 import type { ChildProcess } from 'node:child_process';
 import type { ClientOptions } from '../client/client.js';
@@ -132,13 +132,13 @@ export class AntietcdCluster extends ProcessCluster implements Cluster {
     super(opts, app, version, LOG_NAME);
     this.addNodes(() => ({}));
     const lib = libfaketime();
-    // Only where the node runs on this machine: the control file and libfaketime's shm are local paths.
-    this.clocks = lib && (opts.lab.kind === 'host' || opts.lab.kind === 'netns') ? new FaketimeClocks(opts.lab.runId, opts.lab.registry, lib) : undefined;
+    // On this machine (host, netns) or on the nodes' hosts (ssh: control file and shm there, see faketime.ts).
+    this.clocks = clocksFor(opts.lab, lib);
     if (this.clocks) this.clock = this.clocks;
   }
 
   protected override launched(s: NodeProcess, child: ChildProcess, exited: Promise<void>): void {
-    this.clocks?.launched(s.lab.name, child.pid, exited);
+    this.clocks?.launched(s.lab.name, child, exited);
   }
 
   protected override afterTeardown(): void {

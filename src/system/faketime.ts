@@ -21,17 +21,25 @@
 //   So a (re)started node starts at real time (its rate is kept), and an offset that would take a node's
 //   clock below its own start is refused with the reason instead of applied.
 // The preload goes through /usr/bin/env so only the node loads it, not a wrapper (`ip netns exec`).
+// On the ssh lab (FaketimeHosts) everything lives on the node's host: the control file in the node's mirrored
+// directory (written through the lab's connection), the host's own library, and the shm files, which carry the
+// remote pid and are recorded in the host's record by the node's start, so the run's teardown and
+// `lab sweep --lab ssh` remove them; nothing of it is on this machine.
 import { existsSync, rmSync, chmodSync } from 'node:fs';
 import { writeAtomic } from '../util/atomic.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Lab } from '../lab/lab.js';
 import type { RunLedger } from '../lab/ledger.js';
+import type { FaketimeHosts } from '../lab/ssh.js';
+import { FAKETIME_LIBS } from '../lab/ssh-remote.js';
+import type { ChildProcess } from 'node:child_process';
 import { makeDirs } from '../util/dirs.js';
 import type { LaunchSpec } from './process-cluster.js';
 import type { ClockControl } from './system.js';
 
 /** Where Debian's libfaketime puts the preload library; FAULTLINE_LIBFAKETIME overrides it (tests use it to hide it). */
-const CANDIDATES = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/faketime/libfaketime.so.1'];
+const CANDIDATES = FAKETIME_LIBS;
 
 export const FAKETIME_HINT = 'apt-get install libfaketime';
 
@@ -71,25 +79,39 @@ export function offsetAt(c: { offsetMs: number; rate: number; sinceMs: number },
 
 export const shmFiles = (pid: number): string[] => [`/dev/shm/faketime_shm_${pid}`, `/dev/shm/sem.faketime_sem_${pid}`];
 
+/**
+ * A lab's libfaketime clocks: on this machine for the host and netns labs; on the ssh lab on the nodes' hosts,
+ * when every host has libfaketime (else none: the clock nemeses then refuse).
+ */
+export function clocksFor(lab: Lab, lib: string | undefined): FaketimeClocks | undefined {
+  if (!lib) return undefined;
+  if (lab.kind === 'host' || lab.kind === 'netns') return new FaketimeClocks(lab.runId, lab.registry, lib);
+  const hosts = lab.kind === 'ssh' && 'faketimeHosts' in lab ? (lab as { faketimeHosts(): FaketimeHosts | undefined }).faketimeHosts() : undefined;
+  return hosts ? new FaketimeClocks(lab.runId, lab.registry, lib, hosts) : undefined;
+}
+
 export class FaketimeClocks implements ClockControl {
   /** One directory per run holding every node's control file: recorded before it exists, removed at teardown. */
   readonly dir: string;
   private readonly clocks = new Map<string, NodeClock>();
+  /** The last control-file write to each node's host (ssh lab): a clock change resolves once it is there. */
+  private readonly writes = new Map<string, Promise<void>>();
 
   constructor(
     runId: string,
     private readonly registry: RunLedger | undefined,
     private readonly lib: string,
+    private readonly hosts?: FaketimeHosts,
   ) {
     this.dir = join(tmpdir(), `fl-${runId}-clock`);
   }
 
   file(node: string): string {
-    return join(this.dir, `${node}.faketime`);
+    return this.hosts ? this.hosts.controlFile(node) : join(this.dir, `${node}.faketime`);
   }
 
   private ensureDir(): void {
-    if (existsSync(this.dir)) return;
+    if (this.hosts || existsSync(this.dir)) return;
     if (!this.registry?.resources().some((r) => r.kind === 'dir' && r.path === this.dir)) this.registry?.add({ kind: 'dir', path: this.dir });
     makeDirs(this.dir);
     // Nodes of the host lab run as their own uids: they must read their file.
@@ -97,6 +119,15 @@ export class FaketimeClocks implements ClockControl {
   }
 
   private write(node: string, line: string): void {
+    if (this.hosts) {
+      // In order per node: a later change must not be overtaken by an earlier one still on its way.
+      // Started in this tick when nothing is pending, so the lab holds a node's start until its file is there.
+      const prev = this.writes.get(node);
+      const w = prev ? prev.catch(() => undefined).then(() => this.hosts!.writeControl(node, line)) : this.hosts.writeControl(node, line);
+      this.writes.set(node, w);
+      void w.catch(() => undefined).then(() => this.writes.get(node) === w && this.writes.delete(node));
+      return;
+    }
     const f = this.file(node);
     // Atomic: the node re-reads the file on every clock call and must never see half a line.
     writeAtomic(f, line, 0o644);
@@ -114,12 +145,33 @@ export class FaketimeClocks implements ClockControl {
     const rate = old?.rate ?? 1;
     this.clocks.set(node, { offsetMs, rate, sinceMs: now, startMs: now, pids: old?.pids ?? [] });
     this.write(node, controlLine(offsetMs, rate, now, now));
+    if (this.hosts) {
+      // The ssh lab gives LD_PRELOAD to the node alone and records its shm files by the remote pid.
+      return { ...spec, env: { ...spec.env, LD_PRELOAD: this.hosts.library(node), FAKETIME_TIMESTAMP_FILE: this.file(node), FAKETIME_NO_CACHE: '1' } };
+    }
     const env = [`LD_PRELOAD=${this.lib}`, `FAKETIME_TIMESTAMP_FILE=${this.file(node)}`, 'FAKETIME_NO_CACHE=1'];
     return { ...spec, bin: '/usr/bin/env', args: [...env, spec.bin, ...spec.args] };
   }
 
   /** Records the shared-memory files libfaketime will create for this pid (same tick as the spawn). */
-  launched(node: string, pid: number | undefined, exited: Promise<void> | undefined): void {
+  launched(node: string, child: Pick<ChildProcess, 'pid' | 'once'> & { startTime?: string }, exited: Promise<void> | undefined): void {
+    if (this.hosts) {
+      // The remote pid arrives later ('spawn'); the host's record already holds its shm files.
+      child.once('spawn', () => {
+        const pid = child.pid;
+        if (pid === undefined) return;
+        const c = this.clocks.get(node);
+        // libfaketime's rate origin is the remote start, reported here (not when the ssh start-up began).
+        if (c && c.sinceMs === c.startMs) {
+          const t = Date.now();
+          Object.assign(c, { startMs: t, sinceMs: t });
+        }
+        c?.pids.push(pid);
+        void exited?.then(() => this.hosts!.removeShm(node, pid, child.startTime ?? '').catch(() => undefined));
+      });
+      return;
+    }
+    const pid = child.pid;
     if (pid === undefined) return;
     const c = this.clocks.get(node);
     c?.pids.push(pid);
@@ -144,6 +196,7 @@ export class FaketimeClocks implements ClockControl {
     if (offsetMs < -uptime) throw new Error(`${node} started ${uptime} ms ago: an offset of ${offsetMs} ms would take its clock before its own start (Node aborts on that); not applied`);
     Object.assign(c, { offsetMs, rate, sinceMs: now });
     this.write(node, controlLine(offsetMs, rate, now, c.startMs));
+    await this.writes.get(node);
   }
 
   resetClock(node: string): Promise<void> {
@@ -158,6 +211,9 @@ export class FaketimeClocks implements ClockControl {
 
   /** After the nodes are gone: control files and any shared memory a killed node left behind. */
   teardown(): void {
+    // ssh lab: the control files are in the run's directory on each host and the shm files in the host's
+    // record: the lab's teardown (or a sweep) removes both there.
+    if (this.hosts) return;
     for (const c of this.clocks.values()) for (const pid of c.pids) this.removeShm(pid);
     rmSync(this.dir, { recursive: true, force: true });
     this.registry?.forget((r) => r.kind === 'dir' && r.path === this.dir);

@@ -11,7 +11,7 @@ import type { PortPlan } from '../lab/lab.js';
 import { makeDirs } from '../util/dirs.js';
 import { envError } from '../util/errors.js';
 import { findBinary } from './etcd.js';
-import { FaketimeClocks, faketimeMissing, libfaketime } from './faketime.js';
+import { clocksFor, type FaketimeClocks, faketimeMissing, libfaketime } from './faketime.js';
 import { ProcessCluster, type LaunchSpec, type NodeProcess } from './process-cluster.js';
 import type { ClientOptions } from '../client/client.js';
 import type { Capability, ClockControl, Cluster, ClusterOptions, ElectionEvent, NodeStatus, RaftSettings, System, SystemOption } from './system.js';
@@ -125,8 +125,8 @@ export class ZookeeperCluster extends ProcessCluster implements Cluster {
     this.addNodes(() => ({}));
     this.java = findBinary('java') ?? 'java';
     const lib = libfaketime();
-    // Only where the node runs on this machine: the control file and libfaketime's shm are local paths.
-    this.clocks = lib && (opts.lab.kind === 'host' || opts.lab.kind === 'netns') ? new FaketimeClocks(opts.lab.runId, opts.lab.registry, lib) : undefined;
+    // On this machine (host, netns) or on the nodes' hosts (ssh: control file and shm there, see faketime.ts).
+    this.clocks = clocksFor(opts.lab, lib);
     if (this.clocks) this.clock = this.clocks;
   }
 
@@ -177,7 +177,7 @@ export class ZookeeperCluster extends ProcessCluster implements Cluster {
   }
 
   protected override launched(s: NodeProcess, child: ChildProcess, exited: Promise<void>): void {
-    this.clocks?.launched(s.lab.name, child.pid, exited);
+    this.clocks?.launched(s.lab.name, child, exited);
   }
 
   protected override afterTeardown(): void {
