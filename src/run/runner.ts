@@ -7,6 +7,7 @@ import { planPhases, type PhaseName } from '../generator/phases.js';
 import { newSeed } from '../generator/random.js';
 import { RateLimiter } from '../generator/rate.js';
 import type { Json } from '../history/op.js';
+import { JsonlWriter } from '../history/jsonl-writer.js';
 import { HistoryWriter } from '../history/writer.js';
 import { isRoot } from '../lab/exec.js';
 import { createLab, defaultLabKind, defaultLabNote } from '../lab/factory.js';
@@ -22,7 +23,6 @@ import { createWorkload } from '../workload/index.js';
 import type { FaultCoverage } from '../nemesis/coverage.js';
 import { createFaults, type Faults } from './faults.js';
 import { finalReads, type FinalReadResult } from './final-reads.js';
-import { JsonlFile } from './jsonl-file.js';
 import { RUN_FILES, runStamp, type RunEvent } from '../results/layout.js';
 import { FAULTLINE_VERSION } from '../util/version.js';
 import type { TestRecord } from '../spec/record.js';
@@ -137,7 +137,7 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
   const runName = `${runStamp(started)}-${runId}`;
   const runDir = join(testDir, runName);
   let history: HistoryWriter;
-  let eventsFile: JsonlFile;
+  let eventsFile: JsonlWriter<RunEvent>;
   let closed = false;
   try {
     makeDirs(runDir);
@@ -146,11 +146,11 @@ export async function runTest(o: RunOptions): Promise<RunSummary> {
     const h = await HistoryWriter.open(join(runDir, RUN_FILES.history), { flushMs: 100 });
     history = h;
     scope.defer('close history', () => h.close());
-    const ev = new JsonlFile(join(runDir, RUN_FILES.events));
+    const ev = await JsonlWriter.open<RunEvent>(join(runDir, RUN_FILES.events), { flushMs: 100 });
     eventsFile = ev;
     scope.defer('close events', () => {
       closed = true;
-      ev.close();
+      return ev.close();
     });
   } catch (e) {
     await scope.close();

@@ -1,6 +1,7 @@
 // The etcd system: finds the binaries, starts/kills/pauses a cluster's nodes in a lab, and reads its leader,
 // membership, election timeline and metrics.
-import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { JsonlWriter } from '../history/jsonl-writer.js';
 import { join } from 'node:path';
 import { isExecutable, onPath, runCommand, sleep } from '../lab/exec.js';
 import type { LabNode } from '../lab/lab.js';
@@ -124,6 +125,8 @@ export class EtcdCluster extends ProcessCluster<EtcdNode> implements Cluster, Me
   private metricsTimer: NodeJS.Timeout | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private samples: MetricsSample[] = [];
+  /** nodes/<n>/metrics.jsonl per node, opened with the first sample. */
+  private readonly metricsFiles = new Map<string, Promise<JsonlWriter<MetricsSample>>>();
 
   constructor(opts: ClusterOptions, bin: string, version: string) {
     super(opts, bin, version, LOG_NAME);
@@ -327,7 +330,9 @@ export class EtcdCluster extends ProcessCluster<EtcdNode> implements Cluster, Me
           .then((text) => {
             const sample = toSample(text, name, Number(process.hrtime.bigint() - this.opts.t0));
             this.samples.push(sample);
-            appendFileSync(nodeMetrics(this.opts.runDir, name), JSON.stringify(sample) + '\n');
+            let file = this.metricsFiles.get(name);
+            if (!file) this.metricsFiles.set(name, (file = JsonlWriter.open<MetricsSample>(nodeMetrics(this.opts.runDir, name))));
+            return file.then((f) => f.append(sample));
           })
           .catch(() => undefined)
           .finally(() => {
@@ -343,6 +348,9 @@ export class EtcdCluster extends ProcessCluster<EtcdNode> implements Cluster, Me
     if (this.metricsTimer) clearInterval(this.metricsTimer);
     this.metricsTimer = undefined;
     await Promise.all([...this.inflight]);
+    const files = [...this.metricsFiles.values()];
+    this.metricsFiles.clear();
+    await Promise.all(files.map((f) => f.then((w) => w.close()).catch(() => undefined)));
     const out = this.samples;
     this.samples = [];
     return out;
