@@ -2,11 +2,10 @@
 import { resolve } from 'node:path';
 import { runBench } from '../throughput/bench-run.js';
 import { formatBenchLevel } from '../report/bench-format.js';
-import { parseLabKind } from '../lab/factory.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
-import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
+import { CLUSTER_FLAGS, parseClusterFlags, systemFlagsUsage } from './system-flags.js';
 
 const USAGE = `usage: faultline bench [--endpoints URL,...] [--connections 1,16,64] [--duration S] [--requests N]
                        [--system NAME] [--lab host|netns] [--nodes N] [--bin PATH] [--results DIR] [--json]
@@ -20,6 +19,7 @@ RESULTS/bench/<time>-<runid>/ with test.json, results.json ("bench" key), report
   --requests N          stop a level after N requests
   --lab host|netns      lab for the cluster bench starts (default host)
   --nodes N             cluster size when starting one (default 3)
+  --heartbeat MS, --election MS, --pre-vote on|off   the started cluster's timings (default 100, 1000, off)
   --results DIR         results directory (default ./results)
   --json                print results.json's "bench" array instead of the text summary
 ${systemFlagsUsage()}
@@ -53,22 +53,22 @@ export const command: Command = {
       connections: { type: 'string' },
       duration: { type: 'string' },
       requests: { type: 'string' },
-      lab: { type: 'string' },
-      nodes: { type: 'string' },
       results: { type: 'string' },
       json: { type: 'boolean' },
-      ...SYSTEM_FLAGS,
+      ...CLUSTER_FLAGS,
     });
-    const flags = parseSystemFlags('bench', values);
+    const { lab, nodes: nodeFlag, heartbeatMs, electionMs, preVote, hosts, hostsFile, ...flags } = parseClusterFlags('bench', values);
+    if (lab === 'ssh' || hosts || hostsFile) throw usageError('faultline bench: the ssh lab is not supported here; use --endpoints with the cluster of `faultline lab up --lab ssh`');
     if (positionals.length) throw usageError(`faultline bench: unexpected argument "${positionals[0]}" (see: faultline bench --help)`);
     const durationS = parseNumber('bench', 'duration', values.duration, 1) ?? 5;
     if (durationS > 300) throw usageError(`faultline bench: --duration must be at most 300 seconds per level, got ${durationS}`);
-    const nodes = parseNumber('bench', 'nodes', values.nodes, 1) ?? 3;
+    const nodes = nodeFlag ?? 3;
     const maxRequests = parseNumber('bench', 'requests', values.requests, 1);
     const { runDir, results } = await runBench({
       resultsDir: resolve(values.results ?? 'results'),
       endpoints: parseEndpoints(values.endpoints),
-      lab: parseLabKind(values.lab) ?? 'host',
+      lab: lab ?? 'host',
+      raft: { ...(heartbeatMs ? { heartbeatMs } : {}), ...(electionMs ? { electionMs } : {}), ...(preVote !== undefined ? { preVote } : {}) },
       nodes,
       connections: parseLadder(values.connections),
       durationS,

@@ -12,7 +12,7 @@ import type { Cluster } from '../system/system.js';
 import { parseNumber, parseOptions } from '../util/args.js';
 import { envError, EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
-import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
+import { CLUSTER_FLAGS, parseClusterFlags, systemFlagsUsage } from './system-flags.js';
 import { makeDirs } from '../util/dirs.js';
 import { runStamp } from '../results/layout.js';
 import { SANDBOX_USAGE } from '../lab/sandbox-cli.js';
@@ -61,36 +61,27 @@ interface UpInfo {
 
 async function up(argv: string[]): Promise<number> {
   const { values, positionals } = parseOptions('lab up', argv, {
-    lab: { type: 'string' },
-    nodes: { type: 'string' },
-    heartbeat: { type: 'string' },
-    election: { type: 'string' },
-    'pre-vote': { type: 'string' },
     results: { type: 'string' },
     dir: { type: 'string' },
     'run-id': { type: 'string' },
-    hosts: { type: 'string' },
-    'hosts-file': { type: 'string' },
     detach: { type: 'boolean' },
     json: { type: 'boolean' },
-    ...SYSTEM_FLAGS,
+    ...CLUSTER_FLAGS,
   });
   if (positionals.length > 0) throw usageError(`faultline lab up: unexpected argument "${positionals[0]}" (see: faultline lab --help)`);
   if (values.dir !== undefined && !process.env[READY_ENV]) process.stderr.write('faultline lab up: --dir is deprecated: use --results DIR (the run goes to DIR/lab/<time>-<runid>, as every command writes under --results)\n');
-  const kind = parseLabKind(values.lab) ?? defaultLabKind();
-  const nodes = parseNumber('lab up', 'nodes', values.nodes, 1) ?? 3;
-  if (!Number.isInteger(nodes) || nodes > 9) throw usageError(`faultline lab up: --nodes must be an integer 1..9, got "${values.nodes}"`);
-  const heartbeatMs = parseNumber('lab up', 'heartbeat', values.heartbeat, 1) ?? 100;
-  const electionMs = parseNumber('lab up', 'election', values.election, 1) ?? 1000;
-  const pv = values['pre-vote'] ?? 'off';
-  if (pv !== 'on' && pv !== 'off') throw usageError(`faultline lab up: --pre-vote must be on or off, got "${pv}"`);
+  // A detached child repeats the parent's flags: the parent has already said what there was to say.
+  const flags = parseClusterFlags('lab up', values, process.env[READY_ENV] ? () => undefined : undefined);
+  const kind = flags.lab ?? defaultLabKind();
+  const nodes = flags.nodes ?? 3;
+  const heartbeatMs = flags.heartbeatMs ?? 100;
+  const electionMs = flags.electionMs ?? 1000;
+  const pv = flags.preVote ? 'on' : 'off';
   if (kind === 'netns' && !isRoot()) throw envError('faultline lab up: the netns lab needs root: run as root, or use --lab host');
-  const ssh = sshSource(values.hosts, values['hosts-file']);
+  const ssh = sshSource(flags.hosts?.join(','), flags.hostsFile);
   if (kind === 'ssh') sshConfigFor(ssh, nodes);
   const runIdOpt = values['run-id'];
   if (runIdOpt !== undefined && !/^[a-z0-9]{1,8}$/.test(runIdOpt)) throw usageError(`faultline lab up: --run-id must be 1-8 lowercase letters/digits`);
-  // A detached child repeats the parent's flags: the parent has already said what there was to say.
-  const flags = parseSystemFlags('lab up', values, process.env[READY_ENV] ? () => undefined : undefined);
   // Before anything is created: a missing store must not leave a half-made lab behind.
   const { system, note } = await resolveSystem(flags.system, flags.binPath);
   if (note && !process.env[READY_ENV]) process.stderr.write(`faultline: ${note}\n`);

@@ -1,7 +1,6 @@
 // `faultline run`: resolve the spec and flags, run the test, analyze what was recorded, exit with the verdict.
 import { relative } from 'node:path';
 import { onInterrupt } from '../lab/cleanup.js';
-import { parseLabKind } from '../lab/factory.js';
 import { analyze, exitCodeOf, verdictWord, type Analysis } from '../run/analyze.js';
 import { runTest, type RunSummary } from '../run/runner.js';
 import { resolveSpec, type SpecOverrides } from '../spec/spec.js';
@@ -9,7 +8,7 @@ import { parseNumber, parseOptions } from '../util/args.js';
 import { EXIT, usageError } from '../util/errors.js';
 import type { Command } from './command.js';
 import { skippedByReason, type FaultCoverage } from '../nemesis/coverage.js';
-import { parseSystemFlags, SYSTEM_FLAGS, systemFlagsUsage } from './system-flags.js';
+import { CLUSTER_FLAGS, parseClusterFlags, systemFlagsUsage } from './system-flags.js';
 
 const USAGE = `usage: faultline run [SPEC] [options]
 
@@ -39,24 +38,17 @@ exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad spec or usage, 4 environment (m
 `;
 
 const OPTIONS = {
-  lab: { type: 'string' },
-  hosts: { type: 'string' },
-  'hosts-file': { type: 'string' },
-  nodes: { type: 'string' },
   'time-limit': { type: 'string' },
   concurrency: { type: 'string' },
   rate: { type: 'string' },
   nemesis: { type: 'string', multiple: true },
-  heartbeat: { type: 'string' },
-  election: { type: 'string' },
-  'pre-vote': { type: 'string' },
   'serializable-reads': { type: 'boolean' },
   'op-timeout': { type: 'string' },
   timeout: { type: 'string' },
   seed: { type: 'string' },
   results: { type: 'string' },
   json: { type: 'boolean' },
-  ...SYSTEM_FLAGS,
+  ...CLUSTER_FLAGS,
 } as const;
 
 function integer(name: string, raw: string | undefined, min: number): number | undefined {
@@ -68,34 +60,24 @@ function integer(name: string, raw: string | undefined, min: number): number | u
 export function parseRunArgs(argv: string[]): { specArg: string | undefined; overrides: SpecOverrides; results: string; binPath?: string; json: boolean } {
   const { values: v, positionals } = parseOptions('run', argv, OPTIONS);
   if (positionals.length > 1) throw usageError(`faultline run: one SPEC at most, got ${positionals.join(' ')} (see: faultline run --help)`);
-  const preVote = v['pre-vote'];
-  if (preVote !== undefined && preVote !== 'on' && preVote !== 'off') throw usageError(`faultline run: --pre-vote must be on or off, got "${preVote}"`);
   const o: SpecOverrides = {};
   const set = <K extends keyof SpecOverrides>(k: K, x: SpecOverrides[K] | undefined): void => {
     if (x !== undefined) o[k] = x;
   };
-  let lab;
-  try {
-    lab = parseLabKind(v.lab);
-  } catch (e) {
-    throw usageError(`faultline run: --lab: ${(e as Error).message}`);
-  }
-  set('lab', lab);
-  set('hosts', v.hosts?.split(',').filter((h) => h !== ''));
-  set('hostsFile', v['hosts-file']);
-  if ((o.hosts || o.hostsFile) && (o.lab ?? 'ssh') !== 'ssh') throw usageError('faultline run: --hosts and --hosts-file are for --lab ssh');
-  if (o.hosts || o.hostsFile) o.lab = 'ssh';
-  const sys = parseSystemFlags('run', v);
+  const sys = parseClusterFlags('run', v);
+  set('lab', sys.lab);
+  set('hosts', sys.hosts);
+  set('hostsFile', sys.hostsFile);
   set('system', sys.system);
   set('systemOptions', sys.systemOptions);
-  set('nodes', integer('nodes', v.nodes, 1));
+  set('nodes', sys.nodes);
   set('timeLimitS', parseNumber('run', 'time-limit', v['time-limit'], 1));
   set('concurrency', integer('concurrency', v.concurrency, 1));
   set('rate', parseNumber('run', 'rate', v.rate, 0.1));
   set('nemesis', v.nemesis);
-  set('heartbeatMs', integer('heartbeat', v.heartbeat, 1));
-  set('electionMs', integer('election', v.election, 5));
-  set('preVote', preVote === undefined ? undefined : preVote === 'on');
+  set('heartbeatMs', sys.heartbeatMs);
+  set('electionMs', sys.electionMs);
+  set('preVote', sys.preVote);
   set('serializableReads', v['serializable-reads']);
   if (v.timeout !== undefined) {
     // Elsewhere --timeout is the checker's deadline in seconds: on run it is the old per-request spelling.
@@ -103,7 +85,6 @@ export function parseRunArgs(argv: string[]): { specArg: string | undefined; ove
   }
   set('timeoutMs', integer('op-timeout', v['op-timeout'], 10) ?? integer('timeout', v.timeout, 10));
   set('seed', integer('seed', v.seed, 0));
-  if (o.nodes !== undefined && o.nodes > 9) throw usageError(`faultline run: --nodes must be at most 9, got ${o.nodes}`);
   return { specArg: positionals[0], overrides: o, results: v.results ?? 'results', ...(sys.binPath ? { binPath: sys.binPath } : {}), json: v.json === true };
 }
 

@@ -34,6 +34,8 @@ export interface BenchOptions {
   system?: string;
   binPath?: string;
   systemOptions?: Record<string, SystemOptionValue>;
+  /** Consensus timings overriding the bench's defaults (heartbeat 100 ms, election 1000 ms, pre-vote off). */
+  raft?: Partial<Pick<RaftSettings, 'heartbeatMs' | 'electionMs' | 'preVote'>>;
   /** Where the one-line note about a fallback system goes. */
   say?: (line: string) => void;
   command: string[];
@@ -99,7 +101,7 @@ export async function runBench(o: BenchOptions): Promise<{ runDir: string; resul
     const { system, note } = await resolveSystem(o.system, o.binPath);
     if (note) (o.say ?? ((l: string) => process.stderr.write(l + '\n')))(`faultline: ${note}`);
     systemName = system.name;
-    settings = settingsFor(system, { ...SETTINGS, ...(o.systemOptions ? { options: o.systemOptions } : {}) });
+    settings = settingsFor(system, { ...SETTINGS, ...o.raft, ...(o.systemOptions ? { options: o.systemOptions } : {}) });
     await sweepDeadRuns();
     // Set-up steps push their undo; Ctrl-C or an error tears down exactly what exists, newest first.
     const scope = new Scope((what, e) => process.stderr.write(`faultline bench: ${what}: ${e.message.split('\n')[0]}\n`), true);

@@ -79,4 +79,15 @@ describe('option spellings', () => {
       expect(h.stdout, cmd).toMatch(/--results DIR/);
     }
   });
+
+  it('cluster options are declared once: the same check and message on run, lab up and bench', async () => {
+    for (const cmd of ['run', 'lab up', 'bench']) {
+      const args = [...cmd.split(' '), '--nodes', '10', '--results', join(dir, 'r')];
+      const r = await cli(args);
+      expect(r.code, cmd).toBe(3);
+      expect(r.stderr.trim()).toBe(`faultline ${cmd}: --nodes must be an integer 1..9, got "10"`);
+      const p = await cli([...cmd.split(' '), '--pre-vote', 'maybe', '--results', join(dir, 'r')]);
+      expect(p.stderr.trim()).toBe(`faultline ${cmd}: --pre-vote must be on or off, got "maybe"`);
+    }
+  });
 });
