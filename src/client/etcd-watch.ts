@@ -16,6 +16,9 @@ export interface WatchGateway {
  */
 export const WATCH_WINDOW_MS = 1000;
 
+/** The watch workload's key space: puts under it record their revision (the client's convention, so it lives here). */
+export const WATCH_PREFIX = 'watch/';
+
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
 

@@ -7,8 +7,7 @@ import { antietcdWatch } from './antietcd-watch.js';
 import type { Client, ClientOptions } from './client.js';
 import { setAdd, setRead } from './etcd-set.js';
 import { listAppendTxn } from './etcd-txn.js';
-import { etcdWatch, watchDelete, watchPut } from './etcd-watch.js';
-import { WATCH_PREFIX } from '../workload/watch.js';
+import { etcdWatch, watchDelete, watchPut, WATCH_PREFIX } from './etcd-watch.js';
 import { classify, unreadableSuccess, type Attempt, type Outcome } from './outcome.js';
 
 /** Where a store speaking the gateway's JSON differs from etcd. */

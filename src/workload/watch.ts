@@ -2,6 +2,7 @@
 // the prefix from a revision and resume from the last revision they saw + 1.
 import type { DrawnOp } from '../generator/generator.js';
 import { int, type Random } from '../generator/random.js';
+import { WATCH_PREFIX } from '../client/etcd-watch.js';
 import type { Completion, Json } from '../history/op.js';
 import type { FinalRead, Workload } from './workload.js';
 
@@ -13,7 +14,7 @@ export interface WatchWorkloadOptions {
 }
 
 /** The range every watcher watches; the client records writes under it with their revision (src/client/etcd-watch.ts). */
-export const WATCH_PREFIX = 'watch/';
+export { WATCH_PREFIX };
 
 /** The one key noted for the final reads: one final watch per node, of the whole prefix from revision 1. */
 const FINAL_KEY = 'watch';
