@@ -106,7 +106,11 @@ describe('antietcd 3-node cluster on the host lab', () => {
       return l && l !== old ? l : undefined;
     }, 10_000, 'a new leader');
     await f.cluster.resume(old);
-    await put(f.cluster.clientUrl(next), 'k', 'v1', 5000);
+    // While the resumed node reconnects, a write may be answered "Replication failed, please retry request".
+    await eventually(async () => {
+      await put(f.cluster.clientUrl((await f.cluster.leader()) ?? next), 'k', 'v1', 5000);
+      return true;
+    }, 15_000, 'a write after the resume');
     const victim = f.cluster.nodes.find((n) => n !== next)!;
     await f.cluster.kill(victim);
     expect(f.cluster.isRunning(victim)).toBe(false);
