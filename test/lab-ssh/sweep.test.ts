@@ -24,10 +24,11 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
   });
 
   it('removes every rule, process and file the killed run left on every host', async () => {
+    // --use-locks off: antietcd 1.3.1's lock crash can leave no leader to cut, and this test is about the sweep.
     let run: CliRun | undefined;
     let runId = '';
     try {
-      run = startCli(['run', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--system', 'antietcd', '--time-limit', '60', '--nemesis', SCHEDULE, '--results', results]);
+      run = startCli(['run', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--system', 'antietcd', '--use-locks', 'off', '--time-limit', '60', '--nemesis', SCHEDULE, '--results', results]);
       // Wait until the partition is in force (its completion is in the history).
       const deadline = Date.now() + 60_000;
       for (;;) {
@@ -77,7 +78,7 @@ describe.skipIf(!isRoot || !hasSshd)('lab sweep --lab ssh after a crash', () => 
   }, 120_000);
 
   it('Ctrl-C mid-partition heals, tears down and leaves nothing on the hosts (exit 130)', async () => {
-    const run = startCli(['run', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--system', 'antietcd', '--time-limit', '60', '--nemesis', SCHEDULE, '--results', join(results, 'int')]);
+    const run = startCli(['run', '--lab', 'ssh', '--hosts-file', sb.hostsFile, '--system', 'antietcd', '--use-locks', 'off', '--time-limit', '60', '--nemesis', SCHEDULE, '--results', join(results, 'int')]);
     let runId = '';
     try {
       const deadline = Date.now() + 60_000;
