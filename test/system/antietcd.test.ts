@@ -171,7 +171,8 @@ describe.skipIf(!root)('antietcd in the netns lab', () => {
 
   it('every node listens on its own address; an isolated leader is replaced, and rejoins after the heal', async () => {
     expect(new Set(f.lab.nodes.map((n) => n.ip)).size).toBe(3);
-    const old = (await f.cluster.leader())!;
+    // TinyRaft may still be re-electing right after start: wait for the leader a majority agrees on.
+    const old = await eventually(() => f.cluster.leader(), 15_000, 'a leader');
     const others = f.cluster.nodes.filter((n) => n !== old);
     await f.lab.net.partition({ [old]: others, ...Object.fromEntries(others.map((o) => [o, [old]])) });
     try {
