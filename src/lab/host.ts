@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePorts, isRoot, missingNetTools, mustRun, runCommand } from './exec.js';
-import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
+import { checkPlan, findNode, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
 import { openOutput } from './output.js';
 import { processStartTime, ledgerDir, removeResource, type Resource, type RunLedger } from './ledger.js';
 import { markedEnv } from './marker.js';
@@ -100,9 +100,7 @@ export class HostLab implements Lab {
   }
 
   node(name: string): LabNode {
-    const n = this.list.find((x) => x.name === name);
-    if (!n) throw new Error(`no node named ${name} in this lab (nodes: ${this.list.map((x) => x.name).join(', ')})`);
-    return n;
+    return findNode(this.list, name);
   }
 
   spawn(node: string, command: string, args: string[], options: SpawnOptions = {}): ChildProcess {

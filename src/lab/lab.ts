@@ -128,3 +128,10 @@ export function checkPlan(plan: PortPlan): PortPlan {
   for (const p of plan.peer) if (plan.ports[p] === undefined) throw new Error(`port plan: peer port "${p}" is not in the plan`);
   return plan;
 }
+
+/** A lab's node by its logical name; an unknown name is an error listing the nodes there are. */
+export function findNode(nodes: readonly LabNode[], name: string): LabNode {
+  const n = nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`no node named ${name} in this lab (nodes: ${nodes.map((x) => x.name).join(', ')})`);
+  return n;
+}

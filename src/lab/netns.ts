@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { envError } from '../util/errors.js';
 import { startDelayHelper, stopDelayHelper, type DelayHelper } from './delay-helper.js';
 import { isRoot, mustRun, runCommand } from './exec.js';
-import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type DelayedLink, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
+import { checkPlan, findNode, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type DelayedLink, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
 import { openOutput } from './output.js';
 import { chainNames, chainSetup, checkGrudge, delayRules, lossRules, partitionRules, replaceChains, rootQdiscArgs, type QdiscState } from './netshape.js';
 import { listRuns, processStartTime, ledgerDir, removeResource, type Resource, type RunLedger } from './ledger.js';
@@ -55,9 +55,7 @@ export class NetnsLab implements Lab {
   }
 
   node(name: string): LabNode {
-    const n = this.list.find((x) => x.name === name);
-    if (!n) throw new Error(`no node named ${name} in this lab (nodes: ${this.list.map((x) => x.name).join(', ')})`);
-    return n;
+    return findNode(this.list, name);
   }
 
   netnsOf(name: string): string {

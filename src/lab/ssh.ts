@@ -5,7 +5,7 @@ import { homedir, hostname } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { envError, usageError } from '../util/errors.js';
 import { makeDirs } from '../util/dirs.js';
-import { checkPlan, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
+import { checkPlan, findNode, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
 import { chainNames, chainSetup, checkGrudge, lossRules, partitionRules, replaceChains, rootQdiscArgs, type QdiscState } from './netshape.js';
 import { openOutput } from './output.js';
 import { processStartTime, ledgerDir, removeResource, type Resource, type RunLedger } from './ledger.js';
@@ -89,9 +89,7 @@ export class SshLab implements Lab {
   }
 
   node(name: string): LabNode {
-    const n = this.list.find((x) => x.name === name);
-    if (!n) throw new Error(`no node named ${name} in this lab (nodes: ${this.list.map((x) => x.name).join(', ')})`);
-    return n;
+    return findNode(this.list, name);
   }
 
   hostOf(name: string): HostState {
