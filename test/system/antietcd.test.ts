@@ -85,15 +85,16 @@ describe('antietcd 3-node cluster on the host lab', () => {
 
   it('comes up with one port per node, a majority leader and an election timeline', async () => {
     expect(f.lab.nodes.every((n) => Object.keys(n.ports).join() === 'client' && n.peerPorts[0] === n.clientPort)).toBe(true);
-    const leader = await f.cluster.leader();
+    // TinyRaft may still be re-electing right after start (a node that lost the first vote starts another term).
+    const leader = await eventually(() => f.cluster.leader(), 15_000, 'a leader a majority agrees on');
     expect(f.cluster.nodes).toContain(leader);
-    const st = await f.cluster.status(leader!);
+    const st = await f.cluster.status(leader);
     expect(st).toMatchObject({ node: leader, leaderId: leader });
     expect(st!.raftTerm).toBeGreaterThan(0);
     const ev = await f.cluster.elections();
     expect(ev.some((e) => e.event === 'leader' && e.node === leader && e.term === st!.raftTerm)).toBe(true);
     // The command line carries the explicit leadership timeout and the switches, never antietcd's string sum.
-    const cmd = execFileSync('ps', ['-o', 'args=', '-p', String(f.cluster.pid(leader!))], { encoding: 'utf8' });
+    const cmd = execFileSync('ps', ['-o', 'args=', '-p', String(f.cluster.pid(leader))], { encoding: 'utf8' });
     expect(cmd).toMatch(/--leadership_timeout 275 /);
     expect(cmd).toMatch(/--stale_read 1 --use_locks 1/);
   });
