@@ -10,10 +10,13 @@ export function buildJunit(r: ResultsFile): string {
   const suite = `faultline.${r.run.name}`;
   const cases: string[] = [];
   const time = r.run.durationS.toFixed(3);
-  if (r.valid === true) cases.push(`<testcase classname="${x(suite)}" name="linearizable" time="${time}"/>`);
+  // The case is named for what was checked: "linearizable", or e.g. "strict-serializable" for a txn run.
+  const name = x(r.checker.property ?? 'linearizable');
+  const failing = r.checker.failingKeys.length > 0 ? `failing keys: ${r.checker.failingKeys.join(', ')}` : r.checker.message;
+  if (r.valid === true) cases.push(`<testcase classname="${x(suite)}" name="${name}" time="${time}"/>`);
   else if (r.valid === false) {
-    cases.push(`<testcase classname="${x(suite)}" name="linearizable" time="${time}"><failure message="${x(r.checker.message)}" type="not-linearizable">${x(`failing keys: ${r.checker.failingKeys.join(', ')}`)}</failure></testcase>`);
-  } else cases.push(`<testcase classname="${x(suite)}" name="linearizable" time="${time}"><skipped message="${x(r.checker.message)}"/></testcase>`);
+    cases.push(`<testcase classname="${x(suite)}" name="${name}" time="${time}"><failure message="${x(r.checker.message)}" type="not-${name.replace(/ /g, '-')}">${x(failing)}</failure></testcase>`);
+  } else cases.push(`<testcase classname="${x(suite)}" name="${name}" time="${time}"><skipped message="${x(r.checker.message)}"/></testcase>`);
   for (const a of r.alerts) {
     cases.push(`<testcase classname="${x(suite)}.raft-health" name="${x(a.id + (a.node ? `-${a.node}` : ''))}"><failure message="${x(a.message)}" type="alert"/></testcase>`);
   }

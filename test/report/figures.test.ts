@@ -212,6 +212,12 @@ describe('stored runs', () => {
     expect(results.run.partial).toBe(true);
     expect(results.ops).toMatchObject({ total: 1, ok: 1 });
     expect(buildJunit(results)).toContain('<skipped message="no checker"/>');
+    // A transaction run's case is named for the consistency model it was checked against, not "linearizable".
+    const txn = measure(run, { valid: false, model: 'list-append', property: 'strict-serializable', message: 'G-single: 1', failingKeys: [], partitions: 1, ms: 3 }).results;
+    const xml = buildJunit(txn);
+    expect(xml).toContain('name="strict-serializable"');
+    expect(xml).toContain('type="not-strict-serializable">G-single: 1</failure>');
+    expect(xml).not.toContain('linearizable');
   });
 
   it('rejects a corrupt line in the middle with its file and line number', () => {
