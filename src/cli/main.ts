@@ -22,12 +22,20 @@ const COMMANDS: Record<string, { load: () => Promise<{ command: Command }>; summ
   scenarios: { load: () => import('./scenarios.js'), summary: 'reproduce the textbook Raft claims (pre-vote, leader crash, ...) with verdicts and numbers' },
 };
 
+// A reader that went away (`faultline lab status | head`) is not an error. Exiting here would skip a run's
+// teardown, so further output is dropped and the command finishes what it started.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const lines = ['usage: faultline <command> [options]', '', 'commands:'];
     for (const [n, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${n.padEnd(9)} ${summary}`);
-    lines.push('', 'exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad input or usage, 4 environment');
+    lines.push('', 'exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad input or usage, 4 environment, 70 internal error, 130/143 interrupted');
     process.stdout.write(lines.join('\n') + '\n');
     return name === undefined ? EXIT.usage : EXIT.valid;
   }

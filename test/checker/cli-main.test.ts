@@ -23,3 +23,13 @@ describe('faultline --help', () => {
     }
   });
 });
+
+describe('a reader that goes away', () => {
+  it('`faultline check … | head -c 1`: the command still finishes with its own exit code, no EPIPE stack', () => {
+    // 60 corpus files, one JSON line each: head exits after the first byte, so later writes hit a closed pipe.
+    const file = fileURLToPath(new URL('./fixtures/porcupine/kv/c01-ok.txt', import.meta.url));
+    const files = Array.from({ length: 60 }, () => JSON.stringify(file)).join(' ');
+    const out = execFileSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)} check --json ${files} 2>/tmp/faultline-epipe.$$ | head -c 1 >/dev/null; s=\${PIPESTATUS[0]}; cat /tmp/faultline-epipe.$$; rm -f /tmp/faultline-epipe.$$; echo "exit $s"`], { encoding: 'utf8' });
+    expect(out.trim()).toBe('exit 0');
+  });
+});
