@@ -1,7 +1,7 @@
 // The host lab: every node on 127.0.0.1 with its own ports; as root each node runs as its own uid so
 // iptables owner matching can cut links between nodes on loopback.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePorts, isRoot, missingNetTools, mustRun, runCommand } from './exec.js';
 import { checkPlan, findNode, type ExecResult, type Grudge, type Lab, type LabNetwork, type LabNode, type LabOptions, type Link, type NetCapability, type PortPlan, type SpawnOptions } from './lab.js';
@@ -137,6 +137,10 @@ export class HostLab implements Lab {
   exec(node: string, command: string, args: string[]): Promise<ExecResult> {
     const n = this.node(node);
     return runCommand(command, args, { uid: n.uid, gid: n.uid });
+  }
+
+  async removeNodePath(_node: string, path: string): Promise<void> {
+    rmSync(path, { recursive: true, force: true });
   }
 
   async down(): Promise<void> {

@@ -93,6 +93,11 @@ export interface Lab {
   spawn(node: string, command: string, args: string[], options?: SpawnOptions): ChildProcess;
   /** Run a short command on a node and wait for it. */
   exec(node: string, command: string, args: string[]): Promise<ExecResult>;
+  /**
+   * Remove a file or directory of a node's, given by its local path under the node's directory, where the node
+   * sees it: the path itself on this machine, its mirror on the node's host for the ssh lab (a wiped member).
+   */
+  removeNodePath(node: string, path: string): Promise<void>;
   /** Remove everything this lab created. Safe to call twice, and after a partial up(). */
   down(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // The namespace lab: one network namespace per node on a private bridge, network faults by iptables and tc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envError } from '../util/errors.js';
 import { startDelayHelper, stopDelayHelper, type DelayHelper } from './delay-helper.js';
@@ -198,6 +198,10 @@ export class NetnsLab implements Lab {
 
   exec(node: string, command: string, args: string[]): Promise<ExecResult> {
     return runCommand('ip', ['netns', 'exec', this.netnsOf(node), command, ...args]);
+  }
+
+  async removeNodePath(_node: string, path: string): Promise<void> {
+    rmSync(path, { recursive: true, force: true });
   }
 
   /** Removes what up() and the network faults created: processes first, then namespaces, links, claims. */

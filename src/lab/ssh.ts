@@ -1,6 +1,6 @@
 // The SSH lab: nodes on real hosts driven over OpenSSH, faults as iptables/tc on each host, every node's
 // nodes/<n>/ directory mirrored on its host and its logs streamed back, and nothing left behind.
-import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { envError, usageError } from '../util/errors.js';
@@ -336,6 +336,13 @@ export class SshLab implements Lab {
 
   async exec(node: string, command: string, args: string[]): Promise<ExecResult> {
     return this.hostOf(node).conn.run([command, ...args].map(sq).join(' '));
+  }
+
+  async removeNodePath(node: string, path: string): Promise<void> {
+    rmSync(path, { recursive: true, force: true });
+    const remote = this.mapPath(node, path);
+    // A path outside the node's directory was never mirrored: there is nothing of it on the host.
+    if (remote !== undefined) await this.hostOf(node).conn.must(`rm -rf ${sq(remote)}`, `removing ${basename(path)} of ${node}`);
   }
 
   /** Kills what is left, removes the run's chains, qdiscs and files on every host, closes the connections. */

@@ -1,6 +1,6 @@
 // The etcd system: finds the binaries, starts/kills/pauses a cluster's nodes in a lab, and reads its leader,
 // membership, election timeline and metrics.
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { JsonlWriter } from '../history/jsonl-writer.js';
 import { join } from 'node:path';
 import { isExecutable, onPath, runCommand, sleep } from '../lab/exec.js';
@@ -264,14 +264,14 @@ export class EtcdCluster extends ProcessCluster<EtcdNode> implements Cluster, Me
     this.idToNode.delete(id);
     // A removed member shuts itself down; its data names a membership it no longer has, so wipe it.
     await this.kill(node);
-    rmSync(s.dataDir, { recursive: true, force: true });
+    await this.opts.lab.removeNodePath(node, s.dataDir);
   }
 
   async addLearner(node: string): Promise<void> {
     const s = this.node(node);
     if (!s.removed && (await this.memberId(node))) throw new Error(`${node} is already a member; remove it first`);
     if (this.alive(s)) await this.kill(node);
-    rmSync(s.dataDir, { recursive: true, force: true });
+    await this.opts.lab.removeNodePath(node, s.dataDir);
     const { members } = await api.memberAdd(this.clientUrl(await this.coordinator(node)), peerUrl(s.lab), true);
     s.initialCluster = members
       .map((m) => `${this.nameOfMember(m) ?? m.name}=${m.peerUrls[0]}`)

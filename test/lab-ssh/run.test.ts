@@ -8,6 +8,8 @@ import { cli, readLines } from '../run/cli.js';
 import { hasSshd, isRoot, leftovers, startSandbox, type Sandbox } from './support/sandbox.js';
 
 const SCHEDULE = resolve('test/lab-ssh/fixtures/ssh-faults.json');
+// etcd also changes membership: the removed member's data must be wiped on its host, not on this machine.
+const SCHEDULES: Record<string, string> = { etcd: resolve('test/lab-ssh/fixtures/ssh-faults-etcd.json'), antietcd: SCHEDULE };
 const hasEtcd = existsSync('/usr/bin/etcd');
 
 interface Summary {
@@ -18,7 +20,7 @@ interface Summary {
 }
 
 async function run(lab: string, system: string, results: string, extra: string[]): Promise<Summary> {
-  const r = await cli(['run', '--lab', lab, ...extra, '--system', system, '--time-limit', '22', '--seed', '7', '--nemesis', SCHEDULE, '--results', results, '--json']);
+  const r = await cli(['run', '--lab', lab, ...extra, '--system', system, '--time-limit', system === 'etcd' ? '26' : '22', '--seed', '7', '--nemesis', SCHEDULES[system]!, '--results', results, '--json']);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Summary;
 }
@@ -50,6 +52,7 @@ describe.skipIf(!isRoot || !hasSshd)('faultline run --lab ssh', () => {
       const errors = history.filter((l) => l.process === 'nemesis' && l.type === 'info' && JSON.stringify((l as { value?: unknown }).value ?? null).includes('"error"'));
       expect(errors, JSON.stringify(errors)).toEqual([]);
       for (const f of ['start-partition-leader', 'stop-partition-leader', 'start-pause', 'stop-pause', 'start-kill', 'stop-kill', 'start-slow-fsync', 'stop-slow-fsync']) expect(done, f).toContain(f);
+      if (system === 'etcd') for (const f of ['start-member', 'stop-member']) expect(done, f).toContain(f);
       // The nodes' logs came back from the hosts, so the report's election timeline and crash quotes work.
       const log = readFileSync(join(ssh.runDir, 'nodes', 'n1', `${system}.log`), 'utf8');
       expect(log.length).toBeGreaterThan(100);
