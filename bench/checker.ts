@@ -1,8 +1,8 @@
 // Benchmarks the linearizability checker on Porcupine's corpus, a generated high-concurrency cas set and a 1M-op history.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, checkSync, closeWorkers } from '../src/checker/index.js';
 import { loadHistory } from '../src/history/import/load.js';
@@ -21,6 +21,11 @@ const CAS_SEED = Number(flag('--cas-seed') ?? 7);
 const CAS_DIR = join(tmpdir(), 'faultline-bench', `cas-${CAS_SEED}-${CAS_COUNT}`);
 /** Per-file limit for the generated set, so one intractable history cannot stall the benchmark. */
 const CAS_TIMEOUT_S = 20;
+/** A Porcupine (Go) checkout to compare against (--porcupine DIR or PORCUPINE_DIR); rounds per side (--rounds). */
+const PORCUPINE_DIR = flag('--porcupine') ?? process.env.PORCUPINE_DIR;
+const ROUNDS = Number(flag('--rounds') ?? 5);
+/** Options that take a value: that value is not a section name. */
+const VALUE_FLAGS = new Set(['--cas-count', '--cas-seed', '--porcupine', '--rounds']);
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -259,6 +264,174 @@ function cliSynthetic(): Report {
   return { section: 'cli-synthetic', lines: [`faultline check on the synthetic history, whole process: ${wall} ms wall (${out.ops} ops, verdict ${out.valid})${rss ? `, peak RSS ${figures.cliSyntheticPeakRssMb} MB` : ''}`], figures };
 }
 
+/** One file's outcome on either side: a verdict (true, false or 'unknown') and the check time alone. */
+interface FileRun {
+  file: string;
+  verdict: string;
+  ms: number;
+}
+
+interface SideRun {
+  /** faultline: the whole `check --json` process; Porcupine: the sum of its check calls. */
+  ms: number;
+  /** Porcupine only: the driver process's wall time (Go startup and parsing included). */
+  wall?: number;
+  files: FileRun[];
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+const base = (f: string): string => f.split('/').pop()!;
+
+/**
+ * Builds our driver (bench/porcupine) against the checkout in a temp dir: the repository's go.mod names
+ * no local path, the replace directive is added here. Offline: no module proxy, no checksum database.
+ */
+function buildDriver(checkout: string): { bin: string; dir: string; go: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-porcupine-'));
+  for (const f of ['go.mod', 'main.go']) copyFileSync(join(REPO, 'bench/porcupine', f), join(dir, f));
+  const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOSUMDB: 'off' };
+  const go = (args: string[]): string => {
+    const r = spawnSync('go', args, { cwd: dir, env, encoding: 'utf8' });
+    if (r.error) throw new Error(`porcupine: cannot run go (${r.error.message}); install Go (e.g. apt-get install golang-go)`);
+    if (r.status !== 0) throw new Error(`porcupine: go ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  go(['mod', 'edit', '-replace', `github.com/anishathalye/porcupine=${resolve(checkout)}`]);
+  go(['build', '-o', 'porcupine-driver', '.']);
+  return { bin: join(dir, 'porcupine-driver'), dir, go: go(['version']) };
+}
+
+/** faultline's whole process over the files, as a user runs it; per-file check times from its --json lines. */
+function faultlineRun(files: string[], timeoutS?: number): SideRun {
+  const args = [join(REPO, 'dist/src/cli/main.js'), 'check', '--json', ...(timeoutS ? ['--timeout', String(timeoutS)] : []), ...files];
+  const t = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = performance.now() - t;
+  if (r.status !== 0 && r.status !== 1 && r.status !== 2) throw new Error(`faultline check exited ${r.status}: ${r.stderr}`);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; valid: unknown; ms: number });
+  return { ms, files: rows.map((x) => ({ file: x.file, verdict: String(x.valid), ms: x.ms })) };
+}
+
+/** The Porcupine driver over the same files: its own time is the check calls alone, as Porcupine's tests time them. */
+function porcupineRun(bin: string, files: string[], timeoutS?: number): SideRun {
+  const t = performance.now();
+  const r = spawnSync(bin, [...(timeoutS ? ['-timeout', String(timeoutS)] : []), ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = performance.now() - t;
+  if (r.status !== 0) throw new Error(`porcupine driver exited ${r.status}: ${r.stderr}`);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; ok: unknown; ms: number });
+  return { ms: rows.reduce((a, x) => a + x.ms, 0), wall, files: rows.map((x) => ({ file: x.file, verdict: String(x.ok), ms: x.ms })) };
+}
+
+/** Both sides over the same files, alternating (faultline, Porcupine, faultline, ...) so load drifts hit both alike. */
+function alternate(bin: string, files: string[], rounds: number, timeoutS?: number): { f: SideRun[]; p: SideRun[] } {
+  const f: SideRun[] = [];
+  const p: SideRun[] = [];
+  for (let i = 0; i < rounds; i++) {
+    f.push(faultlineRun(files, timeoutS));
+    p.push(porcupineRun(bin, files, timeoutS));
+  }
+  return { f, p };
+}
+
+/** Per file, the median check time over the rounds and the first round's verdict (verdicts never varied here). */
+function perFile(runs: SideRun[]): Map<string, FileRun> {
+  const out = new Map<string, FileRun>();
+  for (const row of runs[0].files) out.set(row.file, { file: row.file, verdict: row.verdict, ms: median(runs.map((r) => r.files.find((x) => x.file === row.file)!.ms)) });
+  return out;
+}
+
+function agreement(f: Map<string, FileRun>, p: Map<string, FileRun>): { agree: number; differ: string[]; counts: string } {
+  let agree = 0;
+  const differ: string[] = [];
+  const count = new Map<string, number>();
+  for (const [file, x] of f) {
+    const y = p.get(file)!;
+    if (x.verdict === y.verdict) {
+      agree++;
+      count.set(x.verdict, (count.get(x.verdict) ?? 0) + 1);
+    } else differ.push(`${base(file)} (faultline ${x.verdict}, Porcupine ${y.verdict})`);
+  }
+  const name = { true: 'linearizable', false: 'not', unknown: 'unknown' } as Record<string, string>;
+  return { agree, differ, counts: [...count].map(([v, n]) => `${n} ${name[v] ?? v}`).join(', ') };
+}
+
+/**
+ * faultline against Porcupine (Go) on the same files in one run: the jepsen corpus, the kv corpus and the
+ * generated cas set. Porcupine's figure is its check calls alone (what its own tests time); ours is the
+ * whole `faultline check` process (startup, parsing, worker pool). Skipped, not failed, without a checkout.
+ */
+async function porcupineSection(): Promise<Report> {
+  if (PORCUPINE_DIR === undefined) {
+    return { section: 'porcupine', lines: ['porcupine: skipped (to compare against a Porcupine checkout: --porcupine DIR or PORCUPINE_DIR=DIR; needs Go)'], figures: {} };
+  }
+  const { bin, dir, go } = buildDriver(PORCUPINE_DIR);
+  try {
+    const lines = [`faultline vs Porcupine (${resolve(PORCUPINE_DIR)}, ${go}), alternating, median of ${ROUNDS} rounds each:`];
+    const figures: Report['figures'] = { porcupineRounds: ROUNDS };
+    const corpus = (label: string, key: string, files: string[]): void => {
+      const { f, p } = alternate(bin, files, ROUNDS);
+      const fMs = median(f.map((r) => r.ms));
+      const pMs = median(p.map((r) => r.ms));
+      const a = agreement(perFile(f), perFile(p));
+      lines.push(
+        `  ${label}, ${files.length} files: Porcupine check ${r1(pMs)} ms total (driver process ${Math.round(median(p.map((r) => r.wall!)))} ms wall); faultline whole process ${Math.round(fMs)} ms; faultline/Porcupine ${(fMs / pMs).toFixed(2)}; verdicts agree ${a.agree}/${files.length} (${a.counts})${a.differ.length ? `; DIFFER: ${a.differ.join(', ')}` : ''}`,
+      );
+      Object.assign(figures, { [`${key}PorcupineMs`]: r1(pMs), [`${key}FaultlineWholeMs`]: Math.round(fMs), [`${key}Ratio`]: Math.round((fMs / pMs) * 100) / 100, [`${key}Agree`]: a.agree, [`${key}Files`]: files.length });
+    };
+    corpus('jepsen etcd corpus', 'porcupineJepsen', readdirSync(CORPUS + 'jepsen').sort().map((x) => CORPUS + 'jepsen/' + x));
+    corpus('kv corpus (partitioned by key)', 'porcupineKv', readdirSync(CORPUS + 'kv').sort().map((x) => CORPUS + 'kv/' + x));
+
+    // The cas set: histories that hit the per-file limit on either side would only measure the limit again, so
+    // every file runs once, and the further rounds take the files both sides decided.
+    const files = await casFiles();
+    const first = { f: faultlineRun(files, CAS_TIMEOUT_S), p: porcupineRun(bin, files, CAS_TIMEOUT_S) };
+    const f1 = perFile([first.f]);
+    const p1 = perFile([first.p]);
+    const a = agreement(f1, p1);
+    const decided = files.filter((x) => f1.get(x)!.verdict !== 'unknown' && p1.get(x)!.verdict !== 'unknown');
+    lines.push(
+      `  cas set (seed ${CAS_SEED}, ${files.length} files, ${CAS_TIMEOUT_S} s per file), one round over all files: Porcupine check ${Math.round(first.p.ms)} ms total, faultline whole process ${Math.round(first.f.ms)} ms; faultline/Porcupine ${(first.f.ms / first.p.ms).toFixed(2)}; verdicts agree ${a.agree}/${files.length} (${a.counts})${a.differ.length ? `; DIFFER: ${a.differ.join(', ')}` : ''}`,
+    );
+    Object.assign(figures, { porcupineCasFiles: files.length, porcupineCasAllPorcupineMs: Math.round(first.p.ms), porcupineCasAllFaultlineWholeMs: Math.round(first.f.ms), porcupineCasAgree: a.agree, porcupineCasDecidedByBoth: decided.length });
+    if (decided.length > 0) {
+      const more = ROUNDS > 1 ? alternate(bin, decided, ROUNDS - 1, CAS_TIMEOUT_S) : { f: [], p: [] };
+      // The first round's rows for these files; its `ms` is then their check times summed. That is Porcupine's
+      // figure; faultline's first process covered every file, so its whole-process time comes from the later rounds.
+      const subset = (r: SideRun): SideRun => {
+        const rows = r.files.filter((x) => decided.includes(x.file));
+        return { ms: rows.reduce((a, x) => a + x.ms, 0), files: rows };
+      };
+      const fRuns = [subset(first.f), ...more.f];
+      const pRuns = [subset(first.p), ...more.p];
+      const fMs = more.f.length > 0 ? median(more.f.map((r) => r.ms)) : NaN;
+      const pMs = median(pRuns.map((r) => r.ms));
+      const fFiles = perFile(fRuns);
+      const pFiles = perFile(pRuns);
+      const fCheck = [...fFiles.values()].reduce((s, x) => s + x.ms, 0);
+      lines.push(
+        `    decided by both (${decided.length} files), median of ${ROUNDS} rounds: Porcupine check ${r1(pMs)} ms total; faultline whole process ${Number.isNaN(fMs) ? '-' : Math.round(fMs)} ms (rounds 2-${ROUNDS}, these files only), its per-file checks ${r1(fCheck)} ms; faultline/Porcupine ${Number.isNaN(fMs) ? '-' : (fMs / pMs).toFixed(2)} (checks alone ${(fCheck / pMs).toFixed(2)})`,
+      );
+      const both = decided.map((x) => ({ file: base(x), f: fFiles.get(x)!.ms, p: pFiles.get(x)!.ms }));
+      const slower = both.filter((x) => x.f > x.p).sort((x, y) => y.f - y.p - (x.f - x.p));
+      const show = (x: { file: string; f: number; p: number }): string => `${x.file} ${r1(x.f)} vs ${r1(x.p)} ms`;
+      lines.push(`    faultline's check slower than Porcupine's on ${slower.length}/${decided.length} (faultline vs Porcupine, median): ${slower.slice(0, 10).map(show).join(', ') || 'none'}`);
+      const slowest = [...both].sort((x, y) => Math.max(y.f, y.p) - Math.max(x.f, x.p)).slice(0, 5);
+      lines.push(`    slowest decided files: ${slowest.map(show).join(', ')}`);
+      Object.assign(figures, { porcupineCasDecidedPorcupineMs: r1(pMs), porcupineCasDecidedFaultlineCheckMs: r1(fCheck), porcupineCasFaultlineSlowerFiles: slower.length });
+      if (!Number.isNaN(fMs)) Object.assign(figures, { porcupineCasDecidedFaultlineWholeMs: Math.round(fMs), porcupineCasDecidedRatio: Math.round((fMs / pMs) * 100) / 100 });
+    }
+    const oneSided = files.filter((x) => (f1.get(x)!.verdict === 'unknown') !== (p1.get(x)!.verdict === 'unknown'));
+    if (oneSided.length > 0) lines.push(`    decided by one side only: ${oneSided.map((x) => `${base(x)} (faultline ${f1.get(x)!.verdict} ${r1(f1.get(x)!.ms)} ms, Porcupine ${p1.get(x)!.verdict} ${r1(p1.get(x)!.ms)} ms)`).join(', ')}`);
+    return { section: 'porcupine', lines, figures };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--section');
   if (i >= 0) {
@@ -267,8 +440,8 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(report) + '\n');
     return;
   }
-  const only = process.argv.slice(2).filter((a, k, all) => !a.startsWith('-') && !all[k - 1]?.startsWith('--cas-'));
-  const names = only.length > 0 ? only : [...Object.keys(SECTIONS), 'cli', 'cas-set', 'cli-synthetic'];
+  const only = process.argv.slice(2).filter((a, k, all) => !a.startsWith('-') && !VALUE_FLAGS.has(all[k - 1]));
+  const names = only.length > 0 ? only : [...Object.keys(SECTIONS), 'cli', 'cas-set', 'cli-synthetic', 'porcupine'];
   const all: Record<string, number | string | boolean> = {};
   console.log('targets (Porcupine, Go, this machine): jepsen 646 ms total (etcd_002 239 ms); kv partitioned 201 ms; kv c01+c10 unpartitioned 4.9 s;');
   console.log('  ours: whole CLI over jepsen <= 646 ms; every key of c50-bad < 60 s and 4 GB; 1M ops/1k keys < 30 s and 4 GB; stretch: c50 unpartitioned < 60 s\n');
@@ -277,6 +450,7 @@ async function main(): Promise<void> {
     if (name === 'cli') report = cliRun();
     else if (name === 'cli-synthetic') report = cliSynthetic();
     else if (name === 'cas-set') report = await casSet();
+    else if (name === 'porcupine') report = await porcupineSection();
     else {
       const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--section', name], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (r.status !== 0) throw new Error(`section ${name} failed: ${r.stderr}`);
