@@ -2,6 +2,7 @@
 import { relative } from 'node:path';
 import { onInterrupt } from '../lab/cleanup.js';
 import { analyze, exitCodeOf, verdictWord, type Analysis } from '../run/analyze.js';
+import { durabilityLine } from '../report/durability.js';
 import { runTest, type RunSummary } from '../run/runner.js';
 import { resolveSpec, type SpecOverrides } from '../spec/spec.js';
 import { parseNumber, parseOptions } from '../util/args.js';
@@ -124,6 +125,7 @@ export const command: Command = {
       }
       if (args.json) process.stdout.write(JSON.stringify(jsonSummary(summary, analysis, analysisError)) + '\n');
       if (!analysis) return EXIT.unknown;
+      if (analysis.durability) out.write(durabilityLine(analysis.durability) + '\n');
       out.write(`verdict: ${verdictWord(analysis.valid)}\nreport: ${shown(analysis.reportPath)}\n`);
       return exitCodeOf(analysis.valid);
     } finally {
@@ -158,6 +160,7 @@ function jsonSummary(s: RunSummary, a: Analysis | undefined, analysisError: stri
     errors: s.errors,
     ...(s.coverage ? { coverage: s.coverage } : {}),
     ...(a ? { resultsPath: a.resultsPath, reportPath: a.reportPath } : {}),
+    ...(a?.durability ? { durability: { keysAgreed: a.durability.keysAgreed, lostCount: a.durability.lostCount, divergentKeys: a.durability.divergent.length } } : {}),
     ...(analysisError ? { analysisError } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { RUN_FILES } from '../results/layout.js';
 import { usageError } from '../util/errors.js';
 import { checkHistory } from './check-history.js';
+import type { DurabilityFigures } from './durability.js';
 import type { EvidenceFile } from './evidence-view.js';
 import { evidenceView } from './evidence-view.js';
 import { buildReportHtml, type TimelinePoint } from './html.js';
@@ -29,6 +30,8 @@ export interface AnalyzeResult {
   reportPath: string;
   /** Set for a `faultline bench` run: a benchmark has no linearizability verdict. */
   bench?: boolean;
+  /** What the final reads show (register and kv runs): results.json `durability`. */
+  durability?: DurabilityFigures | null;
 }
 
 /** results/<test-name>/<run>/ → results/ */
@@ -57,7 +60,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   writeAtomic(resultsPath, JSON.stringify(results, null, 1));
   const reportPath = renderRun(run, results, evidence);
   writeIndex(resultsRoot(runDir));
-  return { valid: results.valid, resultsPath, reportPath };
+  return { valid: results.valid, resultsPath, reportPath, durability: results.durability ?? null };
 }
 
 /**

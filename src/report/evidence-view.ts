@@ -79,6 +79,12 @@ function keyEvidence(p: PartitionResult, calls: readonly Call[]): KeyEvidence {
   return { key: p.key, opsInKey: inKey.length, ops, prefixLength: linearized.length, prefix: tail, stuck: p.stuck ?? null, explanation: explain(p, byId, desc) };
 }
 
+/** The value a write or cas meant to leave, whatever its outcome. */
+function intended(c: Call): Json | undefined {
+  if (c.f === 'cas') return Array.isArray(c.value) ? (c.value[1] ?? null) : undefined;
+  return c.value ?? null;
+}
+
 /** The register value an ok op settled: what a read saw, what a write or a successful cas wrote. */
 function settled(c: Call): Json | undefined {
   if (/^(read|get)$/.test(c.f)) return c.value ?? null;
@@ -122,11 +128,16 @@ function explain(p: PartitionResult, byId: ReadonlyMap<number, Call>, desc: Read
     const seen = JSON.stringify(culprit.value ?? null);
     const contradicts = before.find((c) => JSON.stringify(settled(c)) !== seen);
     out.push(`It returned ${shown(culprit.value)}.`);
+    const earlierRead = contradicts !== undefined && /^(read|get)$/.test(contradicts.f);
     if (contradicts) {
-      const made = /^(read|get)$/.test(contradicts.f) ? 'had already read' : 'had already made it';
-      out.push(`But ${name(contradicts)} ${made} ${shown(settled(contradicts))} (${at(contradicts)}); no order of the writes takes ${key} from there back to ${shown(culprit.value)} in time.`);
+      out.push(`But ${name(contradicts)} ${earlierRead ? 'had already read' : 'had already made it'} ${shown(settled(contradicts))} (${at(contradicts)}); no order of the writes takes ${key} from there back to ${shown(culprit.value)} in time.`);
     }
-    out.push('So either an acknowledged write was lost, or this read was served from a stale copy of the data.');
+    // What the earlier read saw may come only from writes nobody acknowledged: then nothing acknowledged was lost.
+    const producers = earlierRead ? [...byId.values()].filter((c) => /^(write|put|cas)$/.test(c.f) && c.succeeded !== false && JSON.stringify(intended(c)) === JSON.stringify(settled(contradicts!))) : [];
+    if (earlierRead && producers.length > 0 && producers.every((c) => c.outcome !== 'ok')) {
+      const w = producers[0]!;
+      out.push(`Only ${desc.get(w.id) ?? describe(w)}${w.node ? ` on ${w.node}` : ''} (invoked at ${secs(w.invoke)}, never acknowledged) wrote ${shown(settled(contradicts!))}. So either the earlier read saw that write before it was durable and the write then did not survive (a read of an unacknowledged write that was lost), or this read was served from a stale copy of the data.`);
+    } else out.push('So either an acknowledged write was lost, or this read was served from a stale copy of the data.');
   } else if (culprit.f === 'cas') {
     const last = before[0];
     out.push(`Its compare${culprit.succeeded === false ? ' failed' : ' succeeded'}, which no value ${key} can hold at that point allows.${last ? ` The newest operation settled before it: ${name(last)} (${at(last)}).` : ''}`);

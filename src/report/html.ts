@@ -10,6 +10,7 @@ import type { Percentiles } from './latency.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import type { ResultsFile, RunSummary, Verdict } from './results.js';
 import { vendorScripts } from './vendor.js';
+import { durabilityLine } from './durability.js';
 
 export interface TimelinePoint {
   t: number;
@@ -177,6 +178,20 @@ function crashesSection(r: ResultsFile): string {
     .join('')}</section>`;
 }
 
+/**
+ * What the final reads show, apart from the verdict: an invalid history may hold only dirty or stale reads, and a
+ * valid-looking one says nothing about a key no final read reached. Lost writes are listed, oldest first.
+ */
+function durabilitySection(r: ResultsFile): string {
+  const d = r.durability;
+  if (!d) return '';
+  const bad = d.lostCount > 0 || d.divergent.length > 0;
+  const rows = d.lost.map((l) => `<tr><td class="l">${h(l.key)}</td><td class="l">${h(l.f)} ${h(JSON.stringify(l.value))}</td><td class="l">${h(l.node ?? '')}</td><td>${h(l.invokeS.toFixed(3))}</td><td>${h(l.completeS.toFixed(3))}</td><td class="l">${h(JSON.stringify(l.finalValue))}</td></tr>`);
+  const table = rows.length ? `<table><tr><th class="l">key</th><th class="l">acknowledged write</th><th class="l">node</th><th>invoked s</th><th>acknowledged s</th><th class="l">final value</th></tr>${rows.join('')}</table>${d.lostCount > rows.length ? `<p>… and ${d.lostCount - rows.length} more.</p>` : ''}` : '';
+  const divergent = d.divergent.length ? `<p>The nodes answered different values for ${d.divergent.length} key(s) after recovery: ${d.divergent.slice(0, 10).map((v) => `${h(v.key)} (${Object.entries(v.values).map(([n, x]) => `${h(n)} ${h(JSON.stringify(x))}`).join(', ')})`).join('; ')}.</p>` : '';
+  return `<section id="durability"${bad ? ' class="warn"' : ''}><h2>Durability</h2><p>${h(durabilityLine(d))}.</p><p>A write counts as lost when every write that could have left a key's final value had been answered before it was invoked: it took effect after them, so the key should hold its value or a later one. Writes with an unknown outcome may take effect at any time and never count against the store.</p>${table}${divergent}</section>`;
+}
+
 function excerptsSection(ex: Excerpt[]): string {
   if (ex.length === 0) return '';
   return `<section id="logs"><h2>Node logs around elections</h2>${ex
@@ -240,7 +255,7 @@ export function buildReportHtml(input: ReportInput): string {
 <style>${STYLE}</style></head><body>
 <header id="verdict" class="banner v-${r.bench ? 'bench' : h(v)}"><h1>${h(r.bench ? 'BENCHMARK — commit latency' : verdictWord(r.valid, r.checker.property))}</h1><p>${h(r.run.name)} · run ${h(r.run.runId)} · ${h(r.run.startedAt)}</p><p>${h(r.checker.message)}</p></header>
 ${r.run.partial ? `<div class="warn" id="partial"><b>Partial run.</b><ul>${r.run.problems.map((p) => `<li>${h(p)}</li>`).join('')}</ul></div>` : ''}
-${crashesSection(r)}${testSection(r)}${benchSection(r)}${r.ops.total > 0 ? figuresSection(r) : ''}${chartsHtml}${hasOps || r.faults.length ? faultsSection(r) : ''}${raftSection(r)}${evidenceHtml}${excerptsSection(input.excerpts)}
+${crashesSection(r)}${durabilitySection(r)}${testSection(r)}${benchSection(r)}${r.ops.total > 0 ? figuresSection(r) : ''}${chartsHtml}${hasOps || r.faults.length ? faultsSection(r) : ''}${raftSection(r)}${evidenceHtml}${excerptsSection(input.excerpts)}
 <footer><p>faultline report · results.json beside this file holds every figure.</p></footer>
 <script type="application/json" id="faultline-data">${jsonForScript(data)}</script>
 <script>${vega}</script>

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { faultImpact, unavailability } from './availability.js';
 import { pairCalls, type Call } from './calls.js';
 import { clockSeries } from './clock-plot.js';
+import { lostWrites } from './durability.js';
 import { latencyFigures } from './latency.js';
 import type { RunData } from './load-run.js';
 import { electionsFromLogs } from './log-elections.js';
@@ -115,6 +116,7 @@ export function measure(run: RunData, checker: CheckerSummary, options: MeasureO
     raft,
     alerts: alerts(raft),
     stalls: st,
+    durability: lostWrites(calls, run.events.find((e) => e.type === 'phase' && e.phase === 'final-reads')?.time, run.test?.initial ?? null),
     faultCoverage: coverageOf(run),
     crashes: run.events.flatMap((e) => (e.type === 'crash' ? [{ node: e.node, atS: Math.round(e.time / 1e6) / 1e3, exit: e.exit, log: e.log }] : [])),
     series,

@@ -4,6 +4,7 @@ import type { RaftSettings } from '../system/system.js';
 import type { Unavailability, FaultImpact } from './availability.js';
 import type { LatencyFigures, Percentiles } from './latency.js';
 import type { ClockPoint } from './clock-plot.js';
+import type { DurabilityFigures } from './durability.js';
 import type { Alert, RaftHealth } from './raft-health.js';
 import type { Series } from './series.js';
 import type { FaultWindow, Stall, WindowFigures } from './windows.js';
@@ -114,6 +115,11 @@ export interface ResultsFile {
   stalls: Stall[];
   /** Nodes that exited on their own during the run (events.jsonl `crash`): a finding about the store. */
   crashes: NodeCrashFigure[];
+  /**
+   * Register and kv runs with final reads: keys whose nodes agree at the end, keys they disagree on, and the
+   * acknowledged writes that agreed final value rules out (durability, apart from the verdict). Null otherwise.
+   */
+  durability?: DurabilityFigures | null;
   /** Faults the schedule could draw, those available here, those that ran (count) and those skipped (why). */
   faultCoverage: { of: string[]; available: string[]; ran: Record<string, number>; skipped: { name: string; reason: string }[] } | null;
   series: Series;

@@ -3,11 +3,8 @@ import { EXIT, type ExitCode } from '../util/errors.js';
 
 export type Verdict = true | false | 'unknown';
 
-export interface Analysis {
-  valid: Verdict;
-  resultsPath: string;
-  reportPath: string;
-}
+/** What analyzeRun returns (a type import: the report side is still loaded only on use). */
+export type Analysis = import('../report/analyze-run.js').AnalyzeResult;
 
 /**
  * Loaded on use: the checker and report code is large, and `run` must have recorded and torn down its run

@@ -43,6 +43,28 @@ describe('evidence in words', () => {
     expect(words).toMatch(/an acknowledged write was lost, or this read was served from a stale copy/);
   });
 
+  it('a read of a write nobody acknowledged, contradicted after it was lost, says so (not "an acknowledged write was lost")', async () => {
+    // The shape of an antietcd kill-all run: cas 3→4 never answered, two reads see 4, the restarted nodes read 3.
+    index = 0;
+    const history: Op[] = [
+      op(0, 'invoke', 'write', 3, 0, 'n2'),
+      op(0, 'ok', 'write', 3, 10),
+      op(1, 'invoke', 'cas', [3, 4], 20, 'n2'),
+      op(2, 'invoke', 'read', null, 25, 'n1'),
+      op(2, 'ok', 'read', 4, 30),
+      op(1, 'info', 'cas', [3, 4], 40),
+      op(3, 'invoke', 'read', null, 60, 'n3'),
+      op(3, 'ok', 'read', 3, 70),
+    ];
+    const result = await check(history, createModel({ name: 'cas-register', initial: null }), { evidence: 'failures' });
+    expect(result.valid).toBe(false);
+    const words = evidenceView(result, pairCalls(history)).keys[0]!.explanation.join(' ');
+    expect(words).toMatch(/But read\(\) → 4 on n1 had already read 4/);
+    expect(words).toMatch(/Only cas\(3 → 4\) \? on n2 \(invoked at 0\.020 s, never acknowledged\) wrote 4\./);
+    expect(words).toMatch(/the earlier read saw that write before it was durable and the write then did not survive/);
+    expect(words).not.toMatch(/an acknowledged write was lost/);
+  });
+
   it('a valid history has no explanation to give', async () => {
     index = 0;
     const history: Op[] = [op(0, 'invoke', 'write', 1, 0, 'n1'), op(0, 'ok', 'write', 1, 10), op(1, 'invoke', 'read', null, 20, 'n2'), op(1, 'ok', 'read', 1, 30)];

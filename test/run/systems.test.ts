@@ -86,15 +86,24 @@ describe('system choice', () => {
 
   // --use-locks off in both arms: with locks on, antietcd 1.3.1 nodes often crash after the restart ("BUG: revision
   // N not locked", see bench:antietcd), which stops the load and hides the durability question this test asks.
-  it('antietcd kill-all: persisting on a 500 ms timer loses acknowledged writes (invalid); fsync on every change does not', async () => {
+  // Without locks antietcd's reads may also see writes not yet acknowledged (README: what the runs found), so the
+  // durable arm's verdict may be invalid under load: durability is asserted on the final reads, not the verdict.
+  it('antietcd kill-all: a 500 ms persist timer loses acknowledged writes; fsync on every change loses none', async () => {
+    type Durability = { keysAgreed: number; lostCount: number; lost: { key: string; value: unknown }[] };
+    const durabilityOf = (runDir: string): Durability => (JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { durability: Durability }).durability;
     const lossy = await cli(['run', 'kill-all', '--system', 'antietcd', '--use-locks', 'off', '--persist-interval', '500', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r4'), '--json']);
     expect(lossy.code, lossy.stderr).toBe(1);
     const s = JSON.parse(lossy.stdout) as { runDir: string; runId: string };
-    const evidence = JSON.parse(readFileSync(join(s.runDir, 'evidence.json'), 'utf8')) as { keys: { explanation: string[] }[] };
-    // The report names the read that saw the past and the acknowledged write it contradicts.
-    expect(evidence.keys[0]!.explanation.join(' ')).toMatch(/acknowledged/);
+    const lost = durabilityOf(s.runDir);
+    expect(lost.keysAgreed).toBeGreaterThan(0);
+    expect(lost.lostCount, JSON.stringify(lost)).toBeGreaterThan(0);
+    expect(lossy.stderr).toMatch(/durability: the final reads agree on \d+ keys; \d+ acknowledged writes? (was|were) lost/);
     expect(leftovers(s.runId)).toEqual([]);
     const durable = await cli(['run', 'kill-all', '--system', 'antietcd', '--use-locks', 'off', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r5'), '--json']);
-    expect(durable.code, durable.stderr).toBe(0);
+    expect([0, 1], durable.stderr).toContain(durable.code);
+    const d = JSON.parse(durable.stdout) as { runDir: string };
+    const kept = durabilityOf(d.runDir);
+    expect(kept.keysAgreed).toBeGreaterThan(0);
+    expect(kept.lostCount, JSON.stringify(kept.lost)).toBe(0);
   }, 120_000);
 });
