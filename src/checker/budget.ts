@@ -35,5 +35,5 @@ export function deadlineOf(options: CheckOptions): number {
 }
 
 export function baseLimits(options: CheckOptions, deadline: number, maxBytes: number): Omit<SearchLimits, 'cancel'> {
-  return { deadline, maxBytes, evidence: options.evidence ?? 'failures' };
+  return { deadline, maxBytes, evidence: options.evidence ?? 'failures', ...(options.order ? { order: options.order } : {}), ...(options.raceAfterMs !== undefined ? { raceAfterMs: options.raceAfterMs } : {}) };
 }

@@ -33,6 +33,8 @@ export interface PartitionResult {
   ms: number;
   /** Configurations the search cached: a measure of how hard the partition was. */
   visited: number;
+  /** Set when both search orders raced on this partition (PartitionJob): the one that decided it first. */
+  order?: import('./linearizability.js').SearchOrder;
   /**
    * The longest linearizable prefix found, in linearization order (for a valid partition: a full
    * linearization, only when evidence is 'full').
@@ -53,6 +55,9 @@ export interface CheckResult {
 }
 
 export interface CheckOptions {
+  /** The search order a partition starts in, and when the other joins (linearizability.ts); for tests and benchmarks. */
+  order?: import('./linearizability.js').SearchOrder;
+  raceAfterMs?: number;
   /** Give up (verdict unknown) after this many milliseconds. */
   timeoutMs?: number;
   /** Memory budget in MiB for the search; exceeding it ends in unknown, never in an out-of-memory crash. */

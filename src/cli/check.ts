@@ -218,5 +218,9 @@ function textLine(file: string, loaded: Loaded, r: CheckResult): string {
 function jsonLine(file: string, loaded: Loaded, r: CheckResult): string {
   const out: Record<string, unknown> = { file, valid: r.valid, ops: r.ops, partitions: r.partitions.length, ms: Math.round(r.ms * 1000) / 1000, model: r.model, format: loaded.format, ignored: ignoredOps(loaded) };
   if (r.valid === 'unknown') out.reasons = [...new Set(r.partitions.filter((p) => p.valid === 'unknown').map((p) => p.reason))];
+  // Partitions searched in both orders: how many each order decided first.
+  const raced: Record<string, number> = {};
+  for (const p of r.partitions) if (p.order) raced[p.order] = (raced[p.order] ?? 0) + 1;
+  if (Object.keys(raced).length > 0) out.raced = raced;
   return JSON.stringify(out);
 }

@@ -28,6 +28,22 @@ describe('porcupine corpus', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('jepsen etcd logs in each search order, and both racing from the start: the same verdicts', async () => {
+    const wrong: string[] = [];
+    let raced = 0;
+    for (const e of all.filter((x) => x.file.startsWith('jepsen/') && !x.file.endsWith('095.log'))) {
+      const h = await loadHistory(CORPUS + e.file);
+      for (const how of [{ order: 'call-order' as const }, { raceAfterMs: 0 }]) {
+        const r = checkSync(h.ops, createModel({ name: 'cas-register' }), how);
+        if (r.valid !== e.linearizable) wrong.push(`${e.file} ${JSON.stringify(how)}: got ${r.valid}`);
+        raced += r.partitions.filter((p) => p.order !== undefined).length;
+      }
+    }
+    expect(wrong).toEqual([]);
+    // Racing from the start names the order that decided each partition.
+    expect(raced).toBe(102);
+  });
+
   it('kv logs, partitioned by key (worker pool path)', async () => {
     for (const e of all.filter((x) => x.file.startsWith('kv/'))) {
       const h = await loadHistory(CORPUS + e.file);

@@ -10,7 +10,8 @@ import { prng, randomHistory } from './random-history.js';
 const KNOSSOS: readonly string[] = ['multi-register', 'mutex', 'set', 'unordered-queue', 'fifo-queue', 'noop'] satisfies KnossosModel[];
 
 /** nilAny: a completed read of null is legal anywhere (Knossos's rule, --nil-read any). */
-const CASES: { model: BruteModel; count: number; seed: number; nilAny?: boolean }[] = [
+/** search: the order a partition starts in, or 'race' (both orders from the start, taking turns). */
+const CASES: { model: BruteModel; count: number; seed: number; nilAny?: boolean; search?: 'call-order' | 'race' }[] = [
   { model: 'cas-register', count: 5000, seed: 1 },
   { model: 'register', count: 2000, seed: 2 },
   { model: 'kv', count: 3000, seed: 3 },
@@ -23,12 +24,20 @@ const CASES: { model: BruteModel; count: number; seed: number; nilAny?: boolean 
   { model: 'set', count: 2000, seed: 10 },
   { model: 'unordered-queue', count: 2000, seed: 11 },
   { model: 'fifo-queue', count: 2000, seed: 12 },
+  // Both search orders are complete: each alone, and both racing, give the brute force's verdict.
+  { model: 'cas-register', count: 3000, seed: 14, search: 'call-order' },
+  { model: 'cas-register', count: 3000, seed: 15, search: 'race' },
+  { model: 'kv', count: 2000, seed: 16, search: 'race' },
+  { model: 'multi-register', count: 1000, seed: 17, search: 'call-order' },
+  { model: 'mutex', count: 1000, seed: 18, search: 'race' },
+  { model: 'fifo-queue', count: 1000, seed: 19, search: 'call-order' },
 ];
 
-function ours(history: Op[], model: BruteModel, nilAny: boolean): boolean | 'unknown' {
+function ours(history: Op[], model: BruteModel, nilAny: boolean, search?: 'call-order' | 'race'): boolean | 'unknown' {
   const nilRead = nilAny ? 'any' : 'absent';
   const m = model === 'kv-unpartitioned' ? createModel({ name: 'kv', partition: false }) : createModel({ name: model, nilRead });
-  return checkSync(history, m, { allPartitions: true }).valid;
+  const how = search === 'call-order' ? { order: 'call-order' as const } : search === 'race' ? { raceAfterMs: 0 } : {};
+  return checkSync(history, m, { allPartitions: true, ...how }).valid;
 }
 
 function generate(rand: () => number, model: BruteModel): Op[] {
@@ -36,14 +45,14 @@ function generate(rand: () => number, model: BruteModel): Op[] {
 }
 
 describe('checker vs brute force on random histories', () => {
-  for (const { model, count, seed, nilAny = false } of CASES) {
-    it(`${model}${nilAny ? ' (nil read: any)' : ''}: ${count} histories agree`, () => {
+  for (const { model, count, seed, nilAny = false, search } of CASES) {
+    it(`${model}${nilAny ? ' (nil read: any)' : ''}${search ? ` (search: ${search})` : ''}: ${count} histories agree`, () => {
       const rand = prng(seed);
       let valid = 0;
       for (let i = 0; i < count; i++) {
         const h = generate(rand, model);
         const expected = bruteForce(h, model, null, nilAny);
-        const got = ours(h, model, nilAny);
+        const got = ours(h, model, nilAny, search);
         if (got !== expected) {
           // Print the history so a failure is reproducible by hand.
           throw new Error(`${model} history #${i}: checker says ${got}, brute force ${expected}\n${h.map((o) => JSON.stringify(o)).join('\n')}`);
