@@ -7,7 +7,7 @@ import { ConfigCache } from './cache.js';
 import { buildEntries, lift, unlift, type EntryList } from './entries.js';
 import { describePrefix, describeStuck } from './evidence.js';
 import { DEAD, LIVE, PRUNE, preparePins, type Pins } from './pins.js';
-import type { EvidenceLevel, PartitionResult, UnknownReason } from './result.js';
+import type { EvidenceLevel, PartitionResult, SearchOrder, UnknownReason } from './result.js';
 import { ILLEGAL, StateTable } from './states.js';
 
 export interface SearchLimits {
@@ -24,15 +24,6 @@ export interface SearchLimits {
   raceAfterMs?: number;
 }
 
-/**
- * 'completed-first' tries ops that returned before unknown-outcome ones at each step (most histories are
- * linearizable without the latter, and are found so sooner); 'call-order' tries every candidate in call order,
- * as Porcupine does. Both are complete searches and give the same verdict; which one is faster depends on the
- * history (on the generated cas set 'call-order' decides in 12 ms a partition 'completed-first' leaves undecided
- * after 20 s, which is up to 3x faster on others), so a partition still undecided after RACE_AFTER_MS is
- * searched in both, alternately.
- */
-export type SearchOrder = 'completed-first' | 'call-order';
 
 /** How often (loop iterations, power of two minus one) the search looks at the clock, the flag and memory. */
 const CHECK_MASK = 0xfff;

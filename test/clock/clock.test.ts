@@ -131,7 +131,13 @@ describe.skipIf(!haveFaketime)('a rate of 2 on real antietcd followers', () => {
     for (const n of f.cluster.nodes) await f.cluster.clock!.resetClock(n);
     const reset = [await timeToCandidate(1)];
     console.log(`time to candidate (ms): rate 1 ${normal.map(Math.round)}, rate 2 ${fast.map(Math.round)}, after reset ${reset.map(Math.round)}`);
-    for (const t of [...normal, ...reset]) expect(t).toBeGreaterThan(0.85 * E), expect(t).toBeLessThan(2.2 * E);
-    for (const t of fast) expect(t).toBeGreaterThan(0.4 * E), expect(t).toBeLessThan(1.1 * E);
+    // Measured from the kill, but a follower's timer runs from the last heartbeat it got, which a loaded machine
+    // can delay by several hundred ms (seen: 687 ms at rate 2, 1,300 ms at rate 1): the lower bounds only rule
+    // out a clock that jumped forward at a change (timers firing at once). The halving is the ratio of the means
+    // (expected 0.5: [E, 2E] against [E/2, E]), which a late heartbeat shifts for both rates alike.
+    for (const t of [...normal, ...reset]) expect(t).toBeGreaterThan(0.5 * E), expect(t).toBeLessThan(2.2 * E);
+    for (const t of fast) expect(t).toBeGreaterThan(0.25 * E), expect(t).toBeLessThan(1.1 * E);
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(fast) / mean([...normal, ...reset])).toBeLessThan(0.75);
   }, 120_000);
 });

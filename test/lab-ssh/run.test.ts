@@ -21,7 +21,8 @@ interface Summary {
 
 async function run(lab: string, system: string, results: string, extra: string[]): Promise<Summary> {
   const r = await cli(['run', '--lab', lab, ...extra, '--system', system, '--time-limit', system === 'etcd' ? '26' : '22', '--seed', '7', '--nemesis', SCHEDULES[system]!, '--results', results, '--json']);
-  expect(r.code, r.stderr).toBe(0);
+  // etcd must come out valid; antietcd's verdict is its own (see below), so valid (0) or invalid (1).
+  expect(system === 'etcd' ? [0] : [0, 1], r.stderr).toContain(r.code);
   return JSON.parse(r.stdout) as Summary;
 }
 
@@ -61,8 +62,17 @@ describe.skipIf(!isRoot || !hasSshd)('faultline run --lab ssh', () => {
       const netns = await run('netns', system, results, SETTINGS[system]!);
       const a = JSON.parse(readFileSync(join(ssh.runDir, 'results.json'), 'utf8')) as Record<string, unknown>;
       const b = JSON.parse(readFileSync(join(netns.runDir, 'results.json'), 'utf8')) as Record<string, unknown>;
-      expect(a['valid']).toBe(true);
-      expect(a['valid']).toBe(b['valid']);
+      if (system === 'etcd') {
+        expect(a['valid']).toBe(true);
+        expect(a['valid']).toBe(b['valid']);
+      } else {
+        // antietcd with --use-locks off serves writes before they are acknowledged (README: what the runs found), so
+        // either lab's history may be invalid; the lab must still decide it and lose no acknowledged write.
+        for (const r of [a, b]) {
+          expect([true, false]).toContain(r['valid']);
+          expect((r['durability'] as { lostCount: number }).lostCount).toBe(0);
+        }
+      }
       expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
       expect(existsSync(join(netns.runDir, 'report.html'))).toBe(true);
     }, 240_000);
