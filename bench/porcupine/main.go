@@ -330,9 +330,23 @@ type kvOutput struct {
 	unknown bool   // never completed: legal anywhere
 }
 
+// The partitions in sorted key order (a map's order would vary between runs).
+func byKeyOrder[T any](byKey map[string][]T) [][]T {
+	keys := make([]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([][]T, len(keys))
+	for i, k := range keys {
+		out[i] = byKey[k]
+	}
+	return out
+}
+
 func kvModel() porcupine.Model {
 	return porcupine.Model{
-		// One partition per key, keys in sorted order (a map's order would vary between runs).
+		// One partition per key.
 		PartitionEvent: func(history []porcupine.Event) [][]porcupine.Event {
 			byKey := map[string][]porcupine.Event{}
 			keyOf := map[int]string{}
@@ -343,16 +357,7 @@ func kvModel() porcupine.Model {
 				k := keyOf[e.Id]
 				byKey[k] = append(byKey[k], e)
 			}
-			keys := make([]string, 0, len(byKey))
-			for k := range byKey {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			out := make([][]porcupine.Event, len(keys))
-			for i, k := range keys {
-				out[i] = byKey[k]
-			}
-			return out
+			return byKeyOrder(byKey)
 		},
 		Init: func() interface{} { return "" },
 		Step: func(state, input, output interface{}) (bool, interface{}) {
@@ -459,16 +464,7 @@ func registerModel() porcupine.Model {
 				k := o.Input.(regInput).key
 				byKey[k] = append(byKey[k], o)
 			}
-			keys := make([]string, 0, len(byKey))
-			for k := range byKey {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			out := make([][]porcupine.Operation, len(keys))
-			for i, k := range keys {
-				out[i] = byKey[k]
-			}
-			return out
+			return byKeyOrder(byKey)
 		},
 		Init: func() interface{} { return "null" },
 		Step: func(state, input, output interface{}) (bool, interface{}) {
