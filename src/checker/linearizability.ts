@@ -24,7 +24,6 @@ export interface SearchLimits {
   raceAfterMs?: number;
 }
 
-
 /** How often (loop iterations, power of two minus one) the search looks at the clock, the flag and memory. */
 const CHECK_MASK = 0xfff;
 const HEAP_MASK = 0x3ffff;
@@ -97,12 +96,12 @@ export class PartitionJob {
       if (this.lanes.some((l) => l.outcome === true || l.outcome === false)) return true;
       const live = this.lanes.filter((l) => l.outcome === 'paused');
       if (live.length === 0) return true;
-      const first = this.lanes[0];
-      const raceAfter = this.limits.raceAfterMs ?? RACE_AFTER_MS;
-      if (this.lanes.length === 1 && first.ms >= raceAfter && this.ops.length > 1) this.addOtherOrder();
+      // One lane that may still be joined by the other order runs until the race would start.
+      const waiting = this.lanes.length === 1 && this.ops.length > 1 ? (this.limits.raceAfterMs ?? RACE_AFTER_MS) - this.lanes[0].ms : Infinity;
+      if (waiting <= 0) this.addOtherOrder();
       const lane = live.length === 1 ? live[0] : live[this.turn++ % live.length];
       const t0 = performance.now();
-      lane.outcome = search(lane.s, lane.limits, this.lanes.length > 1 ? Math.min(until, Date.now() + TURN_MS) : Math.min(until, Date.now() + Math.max(0, raceAfter - first.ms)));
+      lane.outcome = search(lane.s, lane.limits, Math.min(until, Date.now() + (this.lanes.length > 1 ? TURN_MS : waiting)));
       lane.ms += performance.now() - t0;
       // A lane that stopped only for its turn goes on unless the caller's slice is over.
       if (lane.outcome === 'paused' && Date.now() > until) return false;
@@ -285,23 +284,26 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
 
   let e = s.entry < 0 ? next[head] : s.entry;
   let pass = s.pass;
+  // Limits are read once into locals: the limits object's shape varies by caller (lanes, evidence), and
+  // reading it in the loop made the whole loop 1.7x slower (h009 of the cas set, 33 → 55 ms).
   const twoPass = limits.order !== 'call-order';
+  const { cancel, deadline, maxBytes } = limits;
   for (;;) {
     if ((++iter & CHECK_MASK) === 0) {
       if (Date.now() > pauseAt) {
         outcome = 'paused';
         break;
       }
-      if (limits.cancel !== undefined && Atomics.load(limits.cancel, 0) !== 0) {
+      if (cancel !== undefined && Atomics.load(cancel, 0) !== 0) {
         outcome = 'cancelled';
         break;
       }
-      if (Date.now() > limits.deadline) {
+      if (Date.now() > deadline) {
         outcome = 'timeout';
         break;
       }
       if (heapUsed < 0 || (iter & HEAP_MASK) === 0) heapUsed = getHeapStatistics().used_heap_size;
-      if (heapUsed + cache.bytes() + table.bytes() > limits.maxBytes) {
+      if (heapUsed + cache.bytes() + table.bytes() > maxBytes) {
         outcome = 'memory';
         break;
       }
