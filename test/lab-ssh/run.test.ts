@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, readLines } from '../run/cli.js';
+import { cli, readLines, readRun } from '../run/cli.js';
 import { hasSshd, isRoot, leftovers, startSandbox, type Sandbox } from './support/sandbox.js';
 
 const SCHEDULE = resolve('test/lab-ssh/fixtures/ssh-faults.json');
@@ -60,17 +60,17 @@ describe.skipIf(!isRoot || !hasSshd)('faultline run --lab ssh', () => {
       expect(existsSync(join(ssh.runDir, 'report.html'))).toBe(true);
 
       const netns = await run('netns', system, results, SETTINGS[system]!);
-      const a = JSON.parse(readFileSync(join(ssh.runDir, 'results.json'), 'utf8')) as Record<string, unknown>;
-      const b = JSON.parse(readFileSync(join(netns.runDir, 'results.json'), 'utf8')) as Record<string, unknown>;
+      const a = readRun(ssh.runDir).results;
+      const b = readRun(netns.runDir).results;
       if (system === 'etcd') {
-        expect(a['valid']).toBe(true);
-        expect(a['valid']).toBe(b['valid']);
+        expect(a.valid).toBe(true);
+        expect(a.valid).toBe(b.valid);
       } else {
         // antietcd with --use-locks off serves writes before they are acknowledged (README: what the runs found), so
         // either lab's history may be invalid; the lab must still decide it and lose no acknowledged write.
         for (const r of [a, b]) {
-          expect([true, false]).toContain(r['valid']);
-          expect((r['durability'] as { lostCount: number }).lostCount).toBe(0);
+          expect([true, false]).toContain(r.valid);
+          expect(r.durability?.lostCount).toBe(0);
         }
       }
       expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());

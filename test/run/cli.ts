@@ -3,6 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { Op } from '../../src/history/op.js';
+import type { EvidenceFile } from '../../src/report/evidence-view.js';
+import type { ResultsFile } from '../../src/report/results.js';
+import { RUN_FILES } from '../../src/results/layout.js';
 
 export const MAIN = resolve('dist/src/cli/main.js');
 
@@ -56,4 +60,13 @@ export function readLines<T>(file: string): T[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as T);
+}
+
+/** A finished run's results.json, evidence.json and history, as the tests read them. */
+export function readRun(runDir: string): { results: ResultsFile; evidence: EvidenceFile; history: Op[] } {
+  return {
+    results: JSON.parse(readFileSync(join(runDir, RUN_FILES.results), 'utf8')) as ResultsFile,
+    evidence: JSON.parse(readFileSync(join(runDir, RUN_FILES.evidence), 'utf8')) as EvidenceFile,
+    history: readLines<Op>(join(runDir, RUN_FILES.history)),
+  };
 }

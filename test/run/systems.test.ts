@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestRecord } from '../../src/spec/record.js';
 import { pathWithout } from '../support/path.js';
-import { cli, leftovers } from './cli.js';
+import type { DurabilityFigures } from '../../src/report/durability.js';
+import { cli, leftovers, readRun } from './cli.js';
 
 let dir: string;
 /** PATH with every program this machine has except etcd and etcdctl (the environment of a fresh machine). */
@@ -89,8 +90,7 @@ describe('system choice', () => {
   // Without locks antietcd's reads may also see writes not yet acknowledged (README: what the runs found), so the
   // durable arm's verdict may be invalid under load: durability is asserted on the final reads, not the verdict.
   it('antietcd kill-all: a 500 ms persist timer loses acknowledged writes; fsync on every change loses none', async () => {
-    type Durability = { keysAgreed: number; lostCount: number; lost: { key: string; value: unknown }[] };
-    const durabilityOf = (runDir: string): Durability => (JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { durability: Durability }).durability;
+    const durabilityOf = (runDir: string): DurabilityFigures => readRun(runDir).results.durability!;
     const lossy = await cli(['run', 'kill-all', '--system', 'antietcd', '--use-locks', 'off', '--persist-interval', '500', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r4'), '--json']);
     expect(lossy.code, lossy.stderr).toBe(1);
     const s = JSON.parse(lossy.stdout) as { runDir: string; runId: string };

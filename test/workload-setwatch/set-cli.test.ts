@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Op } from '../../src/history/op.js';
 import type { EvidenceFile } from '../../src/report/evidence-view.js';
 import type { ResultsFile } from '../../src/report/results.js';
-import { cli, leftovers, readLines } from '../run/cli.js';
+import { cli, leftovers, readRun } from '../run/cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -25,9 +25,7 @@ async function shortRun(system: string): Promise<{ code: number | null; run: str
   return {
     code: r.code,
     run,
-    results: JSON.parse(readFileSync(join(run, 'results.json'), 'utf8')) as ResultsFile,
-    evidence: JSON.parse(readFileSync(join(run, 'evidence.json'), 'utf8')) as EvidenceFile,
-    history: readLines<Op>(join(run, 'history.jsonl')),
+    ...readRun(run),
   };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceFile } from '../../src/report/evidence-view.js';
 import type { ResultsFile } from '../../src/report/results.js';
-import { cli, leftovers, readLines } from '../run/cli.js';
+import { cli, leftovers, readRun } from '../run/cli.js';
 import type { Op } from '../../src/history/op.js';
 
 let dir: string;
@@ -82,9 +82,7 @@ async function shortRun(system: string, nemesis: string): Promise<{ code: number
     code: r.code,
     run,
     out: r.stderr,
-    results: JSON.parse(readFileSync(join(run, 'results.json'), 'utf8')) as ResultsFile,
-    evidence: JSON.parse(readFileSync(join(run, 'evidence.json'), 'utf8')) as EvidenceFile,
-    history: readLines<Op>(join(run, 'history.jsonl')),
+    ...readRun(run),
   };
 }
 
