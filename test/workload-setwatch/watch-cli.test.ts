@@ -63,6 +63,8 @@ describe('faultline run watch', () => {
 
   it('on antietcd (websocket watch) with its defaults: decided by the watch checker, an invalid verdict explained', { timeout: 150_000 }, async () => {
     const r = await cli(['run', 'watch', '--system', 'antietcd', '--lab', 'host', '--time-limit', '8', '--nemesis', 'default', '--results', join(dir, 'a'), '--seed', '7', '--json']);
+    // A run that ends before its summary (exit 4: the cluster never came up) says why on stderr.
+    expect([0, 1], r.stderr).toContain(r.code);
     const summary = JSON.parse(r.stdout) as { runDir: string; runId: string };
     expect(leftovers(summary.runId)).toEqual([]);
     const results = JSON.parse(readFileSync(join(summary.runDir, 'results.json'), 'utf8')) as ResultsFile;
