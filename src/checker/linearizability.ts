@@ -43,7 +43,11 @@ const HEAP_MASK = 0x3ffff;
  *  - identical unknown-outcome ops are interchangeable, so the later one is only taken after the earlier;
  *  - an unknown-outcome op immediately followed by a blind op (a write) could as well not have happened;
  *  - model pins (pins.ts): a branch dies as soon as its state can no longer reach what a pending read
- *    saw, and states nothing pending can observe are merged into one.
+ *    saw, and states nothing pending can observe are merged into one;
+ *  - a completed read-only op (`model.readOnly`) that is legal now is taken first and alone: it can be
+ *    moved here from anywhere later in a linearization, so if the configuration with it fails, the one
+ *    without it fails too, and no other candidate needs trying. This is what keeps many concurrent reads
+ *    and failed cas from multiplying the configurations.
  */
 export function checkPartition(model: AnyModel, ops: readonly Operation[], key: string | null, limits: SearchLimits): PartitionResult {
   const job = new PartitionJob(model, ops, key, limits);
@@ -187,6 +191,12 @@ interface Search {
   blind: Uint8Array;
   /** Model group of each op (keys of a map-valued state); a blind op only erases its own group. */
   group: Int32Array;
+  /** 1 for completed read-only ops: taken at once when legal (see checkPartition). */
+  readOnly: Uint8Array;
+  /** Per stack depth, 1 when that op was taken as a read-only move, with no alternative to try. */
+  stackForced: Uint8Array;
+  /** The pass each configuration starts in: READ_ONLY when there are read-only ops, else 0. */
+  firstPass: number;
   twin: Int32Array;
   opHash: Int32Array;
   table: StateTable;
@@ -231,6 +241,9 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, 
   if (model.blind) for (let i = 0; i < n; i++) blind[i] = model.blind(inputs[i], outputs[i]) ? 1 : 0;
   const group = new Int32Array(n);
   if (model.group) for (let i = 0; i < n; i++) group[i] = model.group(inputs[i]);
+  const readOnly = new Uint8Array(n);
+  let anyReadOnly = 0;
+  if (model.readOnly) for (let i = 0; i < n; i++) anyReadOnly |= readOnly[i] = hasRet[i] === 1 && model.readOnly(inputs[i], outputs[i]) ? 1 : 0;
   const table = new StateTable(model, inputs, outputs);
   const words = bitsetWords(n);
   const initState = table.intern(model.init());
@@ -240,6 +253,9 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, 
     hasRet,
     blind,
     group,
+    readOnly,
+    stackForced: new Uint8Array(n),
+    firstPass: anyReadOnly === 1 ? READ_ONLY : 0,
     twin: twins(model, ops),
     opHash: randomHashes(n),
     table,
@@ -259,16 +275,22 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, 
     same: 0,
     finiteLeft: hasRet.reduce((a, b) => a + b, 0),
     iter: 0,
-    pass: 0,
+    pass: anyReadOnly === 1 ? READ_ONLY : 0,
   };
 }
+
+/**
+ * The passes over a configuration's candidates: READ_ONLY looks for a legal read-only op to take alone;
+ * then 0 (completed ops) and 1 (unknown-outcome ops), or in call order a single pass 0 over both.
+ */
+const READ_ONLY = 2;
 
 /**
  * The hot loop, kept small so the JIT compiles it quickly. Returns the verdict, why it gave up, or
  * 'paused' when `pauseAt` (a `Date.now()` time) passed first.
  */
 function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | UnknownReason | 'paused' {
-  const { list, hasRet, blind, group, twin, opHash, table, cache, pins, lin, stackOp, stackState, bestOp, bestState } = s;
+  const { list, hasRet, blind, group, readOnly, stackForced, firstPass, twin, opHash, table, cache, pins, lin, stackOp, stackState, bestOp, bestState } = s;
   const { next, head } = list;
   const dead = pins !== null ? pins.dead : -1;
   const evidence = bestOp.length > 0;
@@ -288,7 +310,7 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
   // reading it in the loop made the whole loop 1.7x slower (h009 of the cas set, 33 → 55 ms).
   const twoPass = limits.order !== 'call-order';
   const { cancel, deadline, maxBytes } = limits;
-  for (;;) {
+  search: for (;;) {
     if ((++iter & CHECK_MASK) === 0) {
       if (Date.now() > pauseAt) {
         outcome = 'paused';
@@ -312,28 +334,76 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
       outcome = true;
       break;
     }
+    let fails = false; // this configuration has failed: undo the choice that led to it
     if ((e & 1) === 1) {
-      // Completed ops are tried before unknown-outcome ones (a second pass over the same candidates):
-      // a history that is linearizable is usually so without them, and found sooner that way.
+      // No legal read-only op: now the other candidates, completed ones before unknown-outcome ones (a
+      // further pass): a history that is linearizable is usually so without them, and found sooner that way.
+      if (pass === READ_ONLY) {
+        pass = 0;
+        e = next[head];
+        continue;
+      }
       if (pass === 0 && twoPass) {
         pass = 1;
         e = next[head];
         continue;
       }
-      // A return: its op should have taken effect by now. Undo the last choice and try the next one.
-      if (depth === 0) {
-        outcome = false;
-        break;
+      // A return: its op should have taken effect by now.
+      fails = true;
+    } else if (pass === READ_ONLY) {
+      const op = e >> 1;
+      e = next[e];
+      if (readOnly[op] === 0) continue;
+      const s2 = state === dead && !pins!.isReset(op) ? (pins!.isPinned(op) ? ILLEGAL : dead) : table.step(state, op);
+      if (s2 === ILLEGAL) continue;
+      // The one move from here (see checkPartition): if it is pruned or was explored already, this
+      // configuration fails with it. (A DEAD judgement is not acted on: merging is optional.)
+      bitSet(lin, op);
+      if (pins !== null) pins.take(op);
+      const h = linHash ^ opHash[op];
+      if ((pins !== null && (s2 !== state || dead >= 0 || pins.isReset(op)) && pins.judge(s2, op, list) === PRUNE) || !cache.add(configKey(h, 2 * s2), 2 * s2, lin)) {
+        bitClear(lin, op);
+        if (pins !== null) pins.untake(op);
+        fails = true;
+      } else {
+        stackOp[depth] = op;
+        stackState[depth] = state;
+        stackForced[depth] = 1;
+        depth++;
+        state = s2;
+        linHash = h;
+        lift(list, op, true);
+        finiteLeft--;
+        if (evidence && depth > bestDepth) {
+          for (let d = same; d < depth; d++) {
+            bestOp[d] = stackOp[d];
+            bestState[d] = d + 1 < depth ? stackState[d + 1] : state;
+          }
+          bestDepth = depth;
+          same = depth;
+        }
+        e = next[head];
+        continue;
       }
-      depth--;
-      if (depth < same) same = depth;
-      const op = stackOp[depth];
-      state = stackState[depth];
-      bitClear(lin, op);
-      if (pins !== null) pins.untake(op);
-      linHash ^= opHash[op];
-      unlift(list, op, hasRet[op] === 1);
-      finiteLeft += hasRet[op];
+    }
+    if (fails) {
+      // Undo the last choice and try the next one; a read-only move had no alternative, so undo on.
+      let op: number;
+      do {
+        if (depth === 0) {
+          outcome = false;
+          break search;
+        }
+        depth--;
+        if (depth < same) same = depth;
+        op = stackOp[depth];
+        state = stackState[depth];
+        bitClear(lin, op);
+        if (pins !== null) pins.untake(op);
+        linHash ^= opHash[op];
+        unlift(list, op, hasRet[op] === 1);
+        finiteLeft += hasRet[op];
+      } while (stackForced[depth] === 1);
       e = next[2 * op];
       pass = hasRet[op] ^ 1;
       continue;
@@ -341,6 +411,7 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
     // A call: try to let this op take effect now.
     const op = e >> 1;
     e = next[e]; // where to go on if it cannot
+    if (readOnly[op] === 1) continue; // legal ones were taken in the READ_ONLY pass
     if (twoPass && hasRet[op] === pass) continue; // pass 0: completed ops only; pass 1: unknown-outcome ops only
     const tw = twin[op];
     if (tw >= 0 && !bitHas(lin, tw)) continue;
@@ -376,12 +447,13 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
     }
     stackOp[depth] = op;
     stackState[depth] = state;
+    stackForced[depth] = 0;
     depth++;
     state = s2;
     linHash = h;
     lift(list, op, hasRet[op] === 1);
     finiteLeft -= hasRet[op];
-    pass = 0;
+    pass = firstPass;
     if (evidence && depth > bestDepth) {
       // Copy only what changed since the last record: amortized O(1) per step even on long histories.
       for (let d = same; d < depth; d++) {

@@ -48,6 +48,7 @@ export function registerModel(name: string, allowCas: boolean, options: ModelOpt
       }
     },
     blind: (input) => input.f === 'write',
+    readOnly: (input, output) => input.f === 'read' || (input.f === 'cas' && output === false),
     equal: (a, b) => a === b,
     hash: hashString,
     inputKey: (input) => (input.f === 'cas' ? `cas ${input.from} ${input.to}` : input.f === 'write' ? `write ${input.value}` : 'read'),

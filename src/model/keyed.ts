@@ -44,6 +44,7 @@ export function keyed<S, I, O, P>(inner: Model<S, I, O, P>): Model<KeyedState, K
   const innerReach = inner.canReach?.bind(inner);
   const innerResets = inner.resets?.bind(inner);
   const innerBlind = inner.blind?.bind(inner);
+  const innerReadOnly = inner.readOnly?.bind(inner);
   const innerDead = inner.deadState?.bind(inner);
   const name = (k: number): string => JSON.stringify(keyNames[k] ?? k);
   return {
@@ -103,6 +104,7 @@ export function keyed<S, I, O, P>(inner: Model<S, I, O, P>): Model<KeyedState, K
     group: (input) => input.k,
     // Blind within its key (the group): a put erases only that key's history.
     blind: innerBlind ? (input, output) => innerBlind(input.i, output) : undefined,
+    readOnly: innerReadOnly ? (input, output) => innerReadOnly(input.i, output) : undefined,
     deadState: innerDead
       ? (pins, state, k) => {
           // The search passes the same pins array for a key every time: compute its dead state once.

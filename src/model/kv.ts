@@ -50,6 +50,7 @@ export function kv(options: ModelOptions = {}): KvModel {
       }
     },
     blind: (input) => input.f === 'put',
+    readOnly: (input) => input.f === 'get',
     equal: (a, b) => a === b,
     hash: hashString,
     inputKey: (input) => (input.f === 'get' ? 'get' : `${input.f} ${input.value}`),

@@ -73,6 +73,13 @@ export interface Model<S = unknown, I = unknown, O = unknown, P = unknown> {
    * overwritten, since the same one without it is explored anyway.
    */
   blind?(input: I, output: O | undefined): boolean;
+  /**
+   * Whether the completed op never changes the state: in every state it is either illegal or leaves the
+   * state as it was (a read, a failed cas). Such an op that is legal now can be taken at once with no
+   * alternative tried: any linearization that places it later stays valid with it moved here, since
+   * nothing it could precede has returned yet. Deterministic models only (powerset drops it).
+   */
+  readOnly?(input: I, output: O | undefined): boolean;
   /** Identity of an input, so the checker can treat identical unknown-outcome ops as interchangeable. */
   inputKey?(input: I): string;
 

@@ -50,6 +50,7 @@ export function multiRegister(options: ModelOptions = {}): MultiModel {
       }
       return wrote ? [encodeRegisters(regs)] : [state];
     },
+    readOnly: (input) => input.every((m) => m.f === 'read'),
     equal: (a, b) => a === b,
     hash: hashString,
     inputKey: (input) => JSON.stringify(input),

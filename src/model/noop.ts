@@ -20,6 +20,7 @@ export function noop(): NoopModel {
     init: () => STATE,
     operation: (invoke: Op, completion: Op | undefined) => ({ input: { f: invoke.f, value: canonical(invoke.value) }, output: completion ? true : undefined }),
     step: (state) => [state],
+    readOnly: () => true,
     equal: (a, b) => a === b,
     hash: () => 0,
     inputKey: (input) => `${input.f} ${input.value}`,

@@ -27,5 +27,7 @@ export function powerset<S, I, O, P>(inner: Model<S, I, O, P>): Model<readonly S
     canReach: canReach ? (states, pin) => states.some((s) => canReach(s, pin)) : undefined,
     // A set of states is not "dead" in the single-state sense the hook promises.
     deadState: undefined,
+    // Over a set of states a read narrows the set, so moving it earlier can change what follows.
+    readOnly: undefined,
   };
 }

@@ -39,6 +39,7 @@ export function set(options: ModelOptions = {}): SetModel {
       const xs = decode(state);
       return xs.includes(input.value) ? [state] : [encode(insertSorted(xs, input.value))];
     },
+    readOnly: (input) => input.f === 'read',
     equal: (a, b) => a === b,
     hash: hashString,
     inputKey: (input) => (input.f === 'add' ? `add ${input.value}` : 'read'),
