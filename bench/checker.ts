@@ -316,6 +316,22 @@ function faultlineRun(files: string[], timeoutS?: number): SideRun {
   return { ms, files: rows.map((x) => ({ file: x.file, verdict: String(x.valid), ms: x.ms })) };
 }
 
+/**
+ * faultline's check calls alone, in this process, one file after another: the shape the Porcupine driver's
+ * per-file times have (each file's check timed alone, its partitions in parallel). The first round runs
+ * with cold JIT; the median over rounds is the warm figure.
+ */
+async function faultlineSequential(files: string[], timeoutS: number): Promise<SideRun> {
+  const rows: FileRun[] = [];
+  for (const file of files) {
+    const { ops } = await loadHistory(file);
+    const t = performance.now();
+    const r = await check(ops, createModel({ name: 'cas-register' }), { timeoutMs: timeoutS * 1000 });
+    rows.push({ file, verdict: String(r.valid), ms: performance.now() - t });
+  }
+  return { ms: rows.reduce((a, x) => a + x.ms, 0), files: rows };
+}
+
 /** The Porcupine driver over the same files: its own time is the check calls alone, as Porcupine's tests time them. */
 function porcupineRun(bin: string, files: string[], timeoutS?: number): SideRun {
   const t = performance.now();
@@ -418,7 +434,26 @@ async function porcupineSection(): Promise<Report> {
       const both = decided.map((x) => ({ file: base(x), f: fFiles.get(x)!.ms, p: pFiles.get(x)!.ms }));
       const slower = both.filter((x) => x.f > x.p).sort((x, y) => y.f - y.p - (x.f - x.p));
       const show = (x: { file: string; f: number; p: number }): string => `${x.file} ${r1(x.f)} vs ${r1(x.p)} ms`;
-      lines.push(`    faultline's check slower than Porcupine's on ${slower.length}/${decided.length} (faultline vs Porcupine, median): ${slower.slice(0, 10).map(show).join(', ') || 'none'}`);
+      lines.push(`    in the whole-process batch (files overlapping, so a file's time includes what ran beside it), faultline's file time above Porcupine's check on ${slower.length}/${decided.length} (faultline vs Porcupine, median): ${slower.slice(0, 10).map(show).join(', ') || 'none'}`);
+      // Per file as the Porcupine driver times it: alternating rounds of faultline's check calls in this
+      // process (one file at a time) and the driver.
+      const seqF: SideRun[] = [];
+      const seqP: SideRun[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        seqF.push(await faultlineSequential(decided, CAS_TIMEOUT_S));
+        seqP.push(porcupineRun(bin, decided, CAS_TIMEOUT_S));
+      }
+      await closeWorkers();
+      const sF = perFile(seqF);
+      const sP = perFile(seqP);
+      const seq = decided.map((x) => ({ file: base(x), f: sF.get(x)!.ms, p: sP.get(x)!.ms }));
+      const seqSlower = seq.filter((x) => x.f > x.p).sort((x, y) => y.f - y.p - (x.f - x.p));
+      const seqFMs = median(seqF.map((r) => r.ms));
+      const seqPMs = median(seqP.map((r) => r.ms));
+      lines.push(
+        `    one file at a time, check calls alone on both sides (median of ${ROUNDS} alternating rounds; faultline's first round is cold JIT): Porcupine ${r1(seqPMs)} ms, faultline ${r1(seqFMs)} ms, ratio ${(seqFMs / seqPMs).toFixed(2)}; faultline slower on ${seqSlower.length}/${decided.length}: ${seqSlower.slice(0, 10).map(show).join(', ') || 'none'}`,
+      );
+      Object.assign(figures, { porcupineCasSequentialPorcupineMs: r1(seqPMs), porcupineCasSequentialFaultlineMs: r1(seqFMs), porcupineCasSequentialSlowerFiles: seqSlower.length });
       const slowest = [...both].sort((x, y) => Math.max(y.f, y.p) - Math.max(x.f, x.p)).slice(0, 5);
       lines.push(`    slowest decided files: ${slowest.map(show).join(', ')}`);
       Object.assign(figures, { porcupineCasDecidedPorcupineMs: r1(pMs), porcupineCasDecidedFaultlineCheckMs: r1(fCheck), porcupineCasFaultlineSlowerFiles: slower.length });

@@ -24,6 +24,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | null;
+  /** The worker has loaded its modules: a task sent now starts at once. */
+  ready: boolean;
 }
 
 // From compiled JS the worker is the sibling worker.js. Under vitest the modules are TypeScript, which
@@ -52,12 +54,23 @@ export class WorkerPool {
   private queue: Job[] = [];
   private nextId = 0;
   private closed = false;
+  private markReady!: () => void;
+  /**
+   * Resolves when a worker can take a task. Callers that time their tasks wait for it before taking
+   * work, so a worker's start-up (tens of ms of module loading) is not counted as some history's time.
+   */
+  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
 
-  /** `maxOldMb`: each worker's V8 heap limit, a little above the search's own cap so the cap trips first. */
+  /**
+   * `maxOldMb`: each worker's V8 heap limit, a little above the search's own cap so the cap trips first.
+   * The workers start at once, so they load while the caller goes on working.
+   */
   constructor(
     readonly size: number,
     readonly maxOldMb: number,
-  ) {}
+  ) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
 
   run(task: () => Omit<TaskMessage, 'id'>, skip: () => boolean = () => false): Promise<PartitionResult | null> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
@@ -75,10 +88,12 @@ export class WorkerPool {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.job === null);
+      let slot = this.slots.find((s) => s.job === null && s.ready);
       if (!slot) {
+        // A worker that died is replaced; one still loading will call pump when ready.
         if (this.slots.length >= this.size) return;
-        slot = this.spawn();
+        this.spawn();
+        return;
       }
       const job = this.queue.shift()!;
       if (job.skip()) {
@@ -99,8 +114,16 @@ export class WorkerPool {
     const worker = FROM_SOURCE
       ? new Worker(SHIM, { ...options, eval: true, workerData: { url: WORKER_URL.href, tsx: tsxApiUrl() } })
       : new Worker(WORKER_URL, options);
-    const slot: Slot = { worker, job: null };
+    const slot: Slot = { worker, job: null, ready: false };
+    // Loading must not keep the process alive either (a check may finish before a worker is needed).
+    worker.unref();
     worker.on('message', (m: ResultMessage) => {
+      if (m.ready) {
+        slot.ready = true;
+        this.markReady();
+        this.pump();
+        return;
+      }
       const job = slot.job;
       slot.job = null;
       // An idle worker must not keep the process alive.

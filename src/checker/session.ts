@@ -166,6 +166,9 @@ export class CheckSession {
   /** Takes the largest waiting partition of any history, one at a time, for one worker. */
   private async feeder(poolPromise: Promise<WorkerPool>): Promise<void> {
     const pool = await poolPromise;
+    // Work is taken (and its history's clock started) only once a worker can start on it; until then
+    // this thread goes on taking the smallest partitions.
+    await pool.ready;
     for (;;) {
       let h: Pending | undefined;
       for (const x of this.histories) if (x.model.spec && x.waiting.length > 0 && (!h || x.parts[x.waiting[x.waiting.length - 1]].length > h.parts[h.waiting[h.waiting.length - 1]].length)) h = x;

@@ -16,6 +16,8 @@ export interface TaskMessage {
 }
 
 export interface ResultMessage {
+  /** Sent once, when the worker has loaded and can take tasks (then without id or result). */
+  ready?: true;
   id: number;
   result?: PartitionResult;
   error?: string;
@@ -37,3 +39,4 @@ parentPort?.on('message', (task: TaskMessage) => {
   }
   parentPort!.postMessage(reply);
 });
+parentPort?.postMessage({ ready: true, id: -1 } satisfies ResultMessage);
