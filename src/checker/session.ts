@@ -100,6 +100,7 @@ export class CheckSession {
   private async drive(): Promise<void> {
     if (this.driving) return;
     this.driving = true;
+    let yielded = Date.now();
     try {
       for (;;) {
         const h = this.histories.find((x) => x.waiting.length > 0);
@@ -117,12 +118,18 @@ export class CheckSession {
           while (!job.run(Date.now() + SLICE_MS)) {
             this.maybeStartPool();
             await turn();
+            yielded = Date.now();
           }
           this.done(h, i, job.result());
         } catch (e) {
           this.fail(h, e);
         }
-        await turn();
+        // Between partitions too, but only once a slice's worth of time has passed: a turn of the event
+        // loop per small partition costs more than its search.
+        if (Date.now() - yielded >= SLICE_MS) {
+          await turn();
+          yielded = Date.now();
+        }
       }
     } finally {
       this.driving = false;
