@@ -115,8 +115,6 @@ export class WorkerPool {
       ? new Worker(SHIM, { ...options, eval: true, workerData: { url: WORKER_URL.href, tsx: tsxApiUrl() } })
       : new Worker(WORKER_URL, options);
     const slot: Slot = { worker, job: null, ready: false };
-    // Loading must not keep the process alive either (a check may finish before a worker is needed).
-    worker.unref();
     worker.on('message', (m: ResultMessage) => {
       if (m.ready) {
         slot.ready = true;
@@ -144,6 +142,9 @@ export class WorkerPool {
     // Running out of its heap is an expected end (the partition is `unknown`); anything else is a bug.
     worker.on('error', (e: Error & { code?: string }) => died(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkerDied(e.message) : new Error(`checker worker failed: ${e.message}`)));
     worker.on('exit', (code) => died(new Error(`checker worker exited with code ${code}`)));
+    // Loading must not keep the process alive either (a check may end before a worker is needed). After
+    // the listeners: attaching a 'message' listener refs the worker's port again.
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }
