@@ -335,6 +335,10 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
       break;
     }
     let fails = false; // this configuration has failed: undo the choice that led to it
+    let forced = 0; // the op below is this configuration's read-only move
+    let op = -1;
+    let s2 = ILLEGAL;
+    let h = 0;
     if ((e & 1) === 1) {
       // No legal read-only op: now the other candidates, completed ones before unknown-outcome ones (a
       // further pass): a history that is linearizable is usually so without them, and found sooner that way.
@@ -351,44 +355,24 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
       // A return: its op should have taken effect by now.
       fails = true;
     } else if (pass === READ_ONLY) {
-      const op = e >> 1;
+      op = e >> 1;
       e = next[e];
       if (readOnly[op] === 0) continue;
-      const s2 = state === dead && !pins!.isReset(op) ? (pins!.isPinned(op) ? ILLEGAL : dead) : table.step(state, op);
+      s2 = state === dead && !pins!.isReset(op) ? (pins!.isPinned(op) ? ILLEGAL : dead) : table.step(state, op);
       if (s2 === ILLEGAL) continue;
       // The one move from here (see checkPartition): if it is pruned or was explored already, this
       // configuration fails with it. (A DEAD judgement is not acted on: merging is optional.)
       bitSet(lin, op);
       if (pins !== null) pins.take(op);
-      const h = linHash ^ opHash[op];
+      h = linHash ^ opHash[op];
       if ((pins !== null && (s2 !== state || dead >= 0 || pins.isReset(op)) && pins.judge(s2, op, list) === PRUNE) || !cache.add(configKey(h, 2 * s2), 2 * s2, lin)) {
         bitClear(lin, op);
         if (pins !== null) pins.untake(op);
         fails = true;
-      } else {
-        stackOp[depth] = op;
-        stackState[depth] = state;
-        stackForced[depth] = 1;
-        depth++;
-        state = s2;
-        linHash = h;
-        lift(list, op, true);
-        finiteLeft--;
-        if (evidence && depth > bestDepth) {
-          for (let d = same; d < depth; d++) {
-            bestOp[d] = stackOp[d];
-            bestState[d] = d + 1 < depth ? stackState[d + 1] : state;
-          }
-          bestDepth = depth;
-          same = depth;
-        }
-        e = next[head];
-        continue;
-      }
+      } else forced = 1;
     }
     if (fails) {
       // Undo the last choice and try the next one; a read-only move had no alternative, so undo on.
-      let op: number;
       do {
         if (depth === 0) {
           outcome = false;
@@ -408,46 +392,47 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
       pass = hasRet[op] ^ 1;
       continue;
     }
-    // A call: try to let this op take effect now.
-    const op = e >> 1;
-    e = next[e]; // where to go on if it cannot
-    if (readOnly[op] === 1) continue; // legal ones were taken in the READ_ONLY pass
-    if (twoPass && hasRet[op] === pass) continue; // pass 0: completed ops only; pass 1: unknown-outcome ops only
-    const tw = twin[op];
-    if (tw >= 0 && !bitHas(lin, tw)) continue;
-    // An unknown-outcome op followed at once by a blind op (a write) had no visible effect: the same
-    // linearization without it is explored elsewhere, with the op still available.
-    if (blind[op] === 1 && depth > 0 && hasRet[stackOp[depth - 1]] === 0 && group[stackOp[depth - 1]] === group[op]) continue;
-    let s2: number;
-    // A dead state stays dead under non-resets, and no pinned op can be placed in it (see pins.ts).
-    if (state === dead && !pins!.isReset(op)) s2 = pins!.isPinned(op) ? ILLEGAL : dead;
-    else s2 = table.step(state, op);
-    if (s2 === ILLEGAL || (s2 === state && hasRet[op] === 0)) continue;
-    bitSet(lin, op);
-    if (pins !== null) {
-      pins.take(op);
-      // Nothing new to judge when the state did not move and no reset was spent (unless dead states
-      // exist: taking a read may be what leaves the state unobservable).
-      const verdict = s2 !== state || dead >= 0 || pins.isReset(op) ? pins.judge(s2, op, list) : LIVE;
-      if (verdict === DEAD) s2 = pins.collapse(s2, op);
-      if (verdict === PRUNE || (s2 === state && hasRet[op] === 0)) {
+    if (forced === 0) {
+      // A call: try to let this op take effect now.
+      op = e >> 1;
+      e = next[e]; // where to go on if it cannot
+      if (readOnly[op] === 1) continue; // legal ones were taken in the READ_ONLY pass
+      if (twoPass && hasRet[op] === pass) continue; // pass 0: completed ops only; pass 1: unknown-outcome ops only
+      const tw = twin[op];
+      if (tw >= 0 && !bitHas(lin, tw)) continue;
+      // An unknown-outcome op followed at once by a blind op (a write) had no visible effect: the same
+      // linearization without it is explored elsewhere, with the op still available.
+      if (blind[op] === 1 && depth > 0 && hasRet[stackOp[depth - 1]] === 0 && group[stackOp[depth - 1]] === group[op]) continue;
+      // A dead state stays dead under non-resets, and no pinned op can be placed in it (see pins.ts).
+      if (state === dead && !pins!.isReset(op)) s2 = pins!.isPinned(op) ? ILLEGAL : dead;
+      else s2 = table.step(state, op);
+      if (s2 === ILLEGAL || (s2 === state && hasRet[op] === 0)) continue;
+      bitSet(lin, op);
+      if (pins !== null) {
+        pins.take(op);
+        // Nothing new to judge when the state did not move and no reset was spent (unless dead states
+        // exist: taking a read may be what leaves the state unobservable).
+        const verdict = s2 !== state || dead >= 0 || pins.isReset(op) ? pins.judge(s2, op, list) : LIVE;
+        if (verdict === DEAD) s2 = pins.collapse(s2, op);
+        if (verdict === PRUNE || (s2 === state && hasRet[op] === 0)) {
+          bitClear(lin, op);
+          pins.untake(op);
+          continue;
+        }
+      }
+      h = linHash ^ opHash[op];
+      // A configuration reached by taking an unknown-outcome op is restricted (see above): it may be
+      // skipped if seen before in any way, an unrestricted one only if seen unrestricted.
+      const flagged = 2 * s2 + (hasRet[op] ^ 1);
+      if (((flagged & 1) === 1 && cache.has(configKey(h, flagged - 1), flagged - 1, lin)) || !cache.add(configKey(h, flagged), flagged, lin)) {
         bitClear(lin, op);
-        pins.untake(op);
+        if (pins !== null) pins.untake(op);
         continue;
       }
     }
-    const h = linHash ^ opHash[op];
-    // A configuration reached by taking an unknown-outcome op is restricted (see above): it may be
-    // skipped if seen before in any way, an unrestricted one only if seen unrestricted.
-    const flagged = 2 * s2 + (hasRet[op] ^ 1);
-    if (((flagged & 1) === 1 && cache.has(configKey(h, flagged - 1), flagged - 1, lin)) || !cache.add(configKey(h, flagged), flagged, lin)) {
-      bitClear(lin, op);
-      if (pins !== null) pins.untake(op);
-      continue;
-    }
     stackOp[depth] = op;
     stackState[depth] = state;
-    stackForced[depth] = 0;
+    stackForced[depth] = forced;
     depth++;
     state = s2;
     linHash = h;

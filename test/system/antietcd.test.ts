@@ -85,10 +85,18 @@ describe('antietcd 3-node cluster on the host lab', () => {
 
   it('comes up with one port per node, a majority leader and an election timeline', async () => {
     expect(f.lab.nodes.every((n) => Object.keys(n.ports).join() === 'client' && n.peerPorts[0] === n.clientPort)).toBe(true);
-    // TinyRaft may still be re-electing right after start (a node that lost the first vote starts another term).
-    const leader = await eventually(() => f.cluster.leader(), 15_000, 'a leader a majority agrees on');
+    // TinyRaft may still be re-electing right after start (a node that lost the first vote starts another
+    // term), even between reading the leader and asking it: so both are read until they agree.
+    const { leader, st } = await eventually(
+      async () => {
+        const l = await f.cluster.leader();
+        const s = l ? await f.cluster.status(l) : undefined;
+        return l && s?.leaderId === l ? { leader: l, st: s } : undefined;
+      },
+      15_000,
+      'a leader a majority agrees on, whose own status names it',
+    );
     expect(f.cluster.nodes).toContain(leader);
-    const st = await f.cluster.status(leader);
     expect(st).toMatchObject({ node: leader, leaderId: leader });
     expect(st!.raftTerm).toBeGreaterThan(0);
     const ev = await f.cluster.elections();
