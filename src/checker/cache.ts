@@ -1,8 +1,9 @@
 // The search's memory of visited configurations: (linearized-op bitset, state id) pairs, deduplicated.
+import { powerOfTwoAtLeast } from './states.js';
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
-const FIRST = 256;
+const FIRST = 16;
 
 /**
  * An open-addressing hash set in typed arrays. A JS Map would do for small searches, but it caps out
@@ -15,11 +16,18 @@ export class ConfigCache {
   private keys: Int32Array[] = [];
   private states: Int32Array[] = [];
   private bits: Uint32Array[] = [];
+  /** Size of the first chunk, which then doubles up to CHUNK. */
+  private readonly first: number;
   size = 0;
 
-  constructor(private readonly words: number) {
-    this.slots = new Int32Array(512);
-    this.mask = 511;
+  /** `expected`: configurations to make room for at first (a valid partition of n ops visits at least n). */
+  constructor(
+    private readonly words: number,
+    expected = FIRST,
+  ) {
+    this.first = powerOfTwoAtLeast(Math.min(expected, CHUNK));
+    this.slots = new Int32Array(2 * this.first);
+    this.mask = this.slots.length - 1;
   }
 
   /** Whether (bits, state) is present. */
@@ -80,7 +88,7 @@ export class ConfigCache {
   // The first chunk starts small and doubles up to full size: most partitions are small, and zeroing a
   // full chunk per partition would cost more than searching it.
   private addChunk(): void {
-    const size = this.keys.length === 0 ? FIRST : CHUNK;
+    const size = this.keys.length === 0 ? this.first : CHUNK;
     this.keys.push(new Int32Array(size));
     this.states.push(new Int32Array(size));
     this.bits.push(new Uint32Array(size * this.words));

@@ -259,7 +259,7 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, 
     twin: twins(model, ops),
     opHash: randomHashes(n),
     table,
-    cache: new ConfigCache(words),
+    cache: new ConfigCache(words, n),
     pins: usePins ? preparePins(model, ops, table) : null,
     lin: new Uint32Array(words),
     stackOp: new Int32Array(n),
@@ -488,7 +488,9 @@ function twins(model: AnyModel, ops: readonly Operation[]): Int32Array {
   const out = new Int32Array(ops.length).fill(-1);
   const last = new Map<string, number>();
   const keyOf = model.inputKey ? (i: unknown) => model.inputKey!(i) : (i: unknown) => JSON.stringify(i);
-  const byCall = ops.map((_, i) => i).sort((a, b) => ops[a].call - ops[b].call);
+  // Partitions come in invocation order; sort only when one does not.
+  const byCall = ops.map((_, i) => i);
+  if (ops.some((o, i) => i > 0 && o.call < ops[i - 1].call)) byCall.sort((a, b) => ops[a].call - ops[b].call);
   for (const i of byCall) {
     if (ops[i].ret !== Infinity) continue;
     const k = keyOf(ops[i].input);

@@ -11,13 +11,16 @@ export const ILLEGAL = -1;
  */
 export class StateTable {
   readonly states: unknown[] = [];
-  private hashes = new Int32Array(64);
-  private slots = new Int32Array(128);
+  // Sized to the partition and doubled as needed: most partitions are small, and zeroing fixed-size
+  // tables per partition cost more than a small check's whole search; growing from tiny ones costs a
+  // big partition its rehashes. Each op is stepped from at least one state, hence n transitions.
+  private hashes = new Int32Array(8);
+  private slots = new Int32Array(16);
   // Transition memo: open addressing over (state, op) -> next.
-  private tKeyS = new Int32Array(256);
-  private tKeyO = new Int32Array(256);
-  private tVal = new Int32Array(256);
-  private tSlots = new Int32Array(512);
+  private tKeyS: Int32Array;
+  private tKeyO: Int32Array;
+  private tVal: Int32Array;
+  private tSlots: Int32Array;
   private tSize = 0;
   /** Total string length held by states (kv), a rough measure of their heap cost. */
   stateChars = 0;
@@ -26,7 +29,13 @@ export class StateTable {
     private readonly model: AnyModel,
     private readonly inputs: readonly unknown[],
     private readonly outputs: readonly unknown[],
-  ) {}
+  ) {
+    const size = powerOfTwoAtLeast(Math.min(inputs.length, 1 << 16));
+    this.tKeyS = new Int32Array(size);
+    this.tKeyO = new Int32Array(size);
+    this.tVal = new Int32Array(size);
+    this.tSlots = new Int32Array(2 * size);
+  }
 
   intern(s: unknown): number {
     const h = this.model.hash(s) | 0;
@@ -122,4 +131,11 @@ export class StateTable {
     }
     this.tSlots = slots;
   }
+}
+
+/** The least power of two ≥ max(16, n). */
+export function powerOfTwoAtLeast(n: number): number {
+  let p = 16;
+  while (p < n) p *= 2;
+  return p;
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { check, checkSync } from '../../src/checker/index.js';
 import { WorkerPool } from '../../src/checker/pool.js';
+import { buildEntries } from '../../src/checker/entries.js';
 import { packOps, unpackOps } from '../../src/checker/transfer.js';
 import { loadHistory } from '../../src/history/import/load.js';
 import type { Json, Op } from '../../src/history/op.js';
@@ -152,5 +153,25 @@ describe('parallel search and limits', () => {
     const w = await check(ops, kv(), { workers: 2, localBudgetMs: 0, maxMemoryMb: 2 });
     expect(w.valid).toBe('unknown');
     expect(w.partitions.some((p) => p.reason === 'memory')).toBe(true);
+  });
+});
+
+describe('the entry list', () => {
+  /** Entry ids in list order, from the head. */
+  const walk = (call: number[], ret: number[]): number[] => {
+    const { head, next } = buildEntries(call, ret);
+    const out: number[] = [];
+    for (let e = next[head]; e !== head; e = next[e]) out.push(e);
+    return out;
+  };
+
+  it('orders calls and returns by position, packed or not (fractional or huge positions take the comparator sort)', () => {
+    // op 0 [0, 5], op 1 [1, 3], op 2 [2, ∞), op 3 [4, 6]
+    const call = [0, 1, 2, 4];
+    const ret = [5, 3, Infinity, 6];
+    const expected = [0, 2, 4, 3, 6, 1, 7];
+    expect(walk(call, ret)).toEqual(expected);
+    expect(walk(call.map((c) => c + 0.5), ret.map((r) => r + 0.5))).toEqual(expected);
+    expect(walk(call.map((c) => c + 2 ** 32), ret.map((r) => r + 2 ** 32))).toEqual(expected);
   });
 });
