@@ -4,6 +4,8 @@ import { powerOfTwoAtLeast } from './states.js';
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const FIRST = 16;
+/** Bitset bytes the first chunk may take before anything is visited. */
+const FIRST_BYTES = 1 << 18;
 
 /**
  * An open-addressing hash set in typed arrays. A JS Map would do for small searches, but it caps out
@@ -20,12 +22,16 @@ export class ConfigCache {
   private readonly first: number;
   size = 0;
 
-  /** `expected`: configurations to make room for at first (a valid partition of n ops visits at least n). */
+  /**
+   * `expected`: configurations to make room for at first (a valid partition of n ops visits at least n),
+   * as far as FIRST_BYTES of bitsets allow: each one is `words` long, so a long partition starts small
+   * (its memory, which counts against the cap, grows with what it visits).
+   */
   constructor(
     private readonly words: number,
     expected = FIRST,
   ) {
-    this.first = powerOfTwoAtLeast(Math.min(expected, CHUNK));
+    this.first = powerOfTwoAtLeast(Math.min(expected, CHUNK, FIRST_BYTES / (4 * words)));
     this.slots = new Int32Array(2 * this.first);
     this.mask = this.slots.length - 1;
   }

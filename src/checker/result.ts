@@ -28,9 +28,8 @@ export interface Stuck {
  * 'completed-first' tries ops that returned before unknown-outcome ones at each step (most histories are
  * linearizable without the latter, and are found so sooner); 'call-order' tries every candidate in call order,
  * as Porcupine does. Both are complete searches and give the same verdict; which one is faster depends on the
- * history (on the generated cas set 'call-order' decides in 12 ms a partition 'completed-first' leaves undecided
- * after 20 s, which is up to 3x faster on others), so a partition still undecided after 250 ms is searched in
- * both, alternately (linearizability.ts PartitionJob).
+ * history (each decides partitions of the generated cas set that the other is slower on), so a partition still
+ * undecided after 250 ms is searched in both, alternately (linearizability.ts PartitionJob).
  */
 export type SearchOrder = 'completed-first' | 'call-order';
 

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { check, checkSync } from '../../src/checker/index.js';
 import { WorkerPool } from '../../src/checker/pool.js';
+import { bitsetWords } from '../../src/checker/bitset.js';
+import { ConfigCache } from '../../src/checker/cache.js';
 import { buildEntries } from '../../src/checker/entries.js';
 import { packOps, unpackOps } from '../../src/checker/transfer.js';
 import { loadHistory } from '../../src/history/import/load.js';
@@ -173,5 +175,23 @@ describe('the entry list', () => {
     expect(walk(call, ret)).toEqual(expected);
     expect(walk(call.map((c) => c + 0.5), ret.map((r) => r + 0.5))).toEqual(expected);
     expect(walk(call.map((c) => c + 2 ** 32), ret.map((r) => r + 2 ** 32))).toEqual(expected);
+  });
+});
+
+describe('the configuration cache', () => {
+  // Its first chunk is sized to the partition, but only as far as a few hundred KB of bitsets: sized by op
+  // count alone, one configuration of a 100,000-op partition held 820 MB against the memory cap.
+  it('a long partition starts small: one configuration of 100,000 ops holds under 1 MB, and it grows as it fills', () => {
+    const words = bitsetWords(100_000);
+    const cache = new ConfigCache(words, 100_000);
+    const bits = new Uint32Array(words);
+    cache.add(1, 0, bits);
+    expect(cache.bytes()).toBeLessThan(1e6);
+    for (let i = 1; i <= 200; i++) {
+      bits[i % words] ^= 1 << i % 32;
+      expect(cache.add(i + 1, 0, bits)).toBe(true);
+    }
+    expect(cache.size).toBe(201);
+    expect(cache.has(1, 0, new Uint32Array(words))).toBe(true);
   });
 });
