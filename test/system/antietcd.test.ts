@@ -196,14 +196,25 @@ describe.skipIf(!root)('antietcd in the netns lab', () => {
     const old = await eventually(() => f.cluster.leader(), 15_000, 'a leader');
     const others = f.cluster.nodes.filter((n) => n !== old);
     await f.lab.net.partition({ [old]: others, ...Object.fromEntries(others.map((o) => [o, [old]])) });
+    // What the last attempt saw, so a timeout says whether the majority had no leader or refused the write.
+    let last = 'nothing yet';
     try {
       // The majority side commits writes under a leader of its own.
       await eventually(async () => {
         const l = await f.cluster.leader();
-        if (!l || l === old) return undefined;
-        await put(f.cluster.clientUrl(l), 'x', 'during', 3000);
+        if (!l || l === old) {
+          const views = await Promise.all(f.cluster.nodes.map(async (n) => `${n}: ${JSON.stringify(await f.cluster.status(n).catch((e: Error) => e.message))}`));
+          last = `majority leader ${l ?? 'none'} (isolated ${old}); ${views.join('; ')}`;
+          return undefined;
+        }
+        await put(f.cluster.clientUrl(l), 'x', 'during', 3000).catch((e: Error) => {
+          last = `put through ${l} failed: ${e.message}`;
+          throw e;
+        });
         return true;
-      }, 20_000, 'a write committed by the majority');
+      }, 20_000, 'a write committed by the majority').catch((e: Error) => {
+        throw new Error(`${e.message}; last seen: ${last}`);
+      });
     } finally {
       await f.lab.net.heal();
     }
