@@ -144,7 +144,8 @@ describe('antietcd 3-node cluster on the host lab', () => {
   });
 
   it.skipIf(!root)('slow fsync attaches strace to the node process (persistence fsyncs every change)', async () => {
-    const leader = (await f.cluster.leader())!;
+    // The partition test before this one may leave TinyRaft re-electing: wait for the leader a majority agrees on.
+    const leader = await eventually(() => f.cluster.leader(), 15_000, 'a leader a majority agrees on');
     const ctx: NemesisContext = { lab: f.lab, cluster: f.cluster, system: antietcdSystem, runDir: f.runDir, random: () => 0.5 };
     const n = fsyncDefs.find((d) => d.name === 'slow-fsync')!.create({ target: 'leader', delayMs: 60 });
     await n.setup(ctx);
