@@ -56,7 +56,10 @@ export class ConfigCache {
     else if (o === this.keys[c].length) this.growFirstChunk();
     this.keys[c][o] = key;
     this.states[c][o] = state;
-    this.bits[c].set(bits.subarray(0, words), o * words);
+    // A loop, not set(subarray): the subarray view is an allocation per configuration.
+    const pool = this.bits[c];
+    const base = o * words;
+    for (let w = 0; w < words; w++) pool[base + w] = bits[w];
     this.slots[i] = e + 1;
     // Keep the load under 1/2 so probe chains stay short.
     if (this.size * 2 > this.slots.length) this.grow();

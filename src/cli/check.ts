@@ -2,7 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { CheckSession, closeWorkers, type CheckResult } from '../checker/index.js';
 import { CONSISTENCY_MODELS, isConsistency, type Consistency } from '../checker/elle/consistency.js';
-import { ELLE_MODELS, isElleModel, runElle, type ElleOutcome } from '../checker/elle/run.js';
+import { ELLE_MODELS, isElleModel } from '../checker/elle/models.js';
+import type { ElleOutcome } from '../checker/elle/run.js';
 import { FORMATS, type Format } from '../history/import/detect.js';
 import { loadHistory, type Loaded } from '../history/import/load.js';
 import { NEMESIS, type Op } from '../history/op.js';
@@ -84,6 +85,7 @@ exit: 0 all valid, 1 any not, 2 any unknown (none not), 3 bad input or usage`,
         const elleModel = values.model ?? inferElle(loaded.ops);
         if (elleModel !== undefined && isElleModel(elleModel)) {
           // Elle's checkers are linear-time and run here, on this thread, between the pool's searches.
+          const { runElle } = await import('../checker/elle/run.js');
           return { file, loaded, elle: runElle(elleModel, file, loaded.ops, { consistency, where: (i) => `${file}:${loaded.lines[i]}` }) };
         }
         if (values.consistency !== undefined) throw usageError(`${file}: --consistency applies to list-append histories, not ${values.model ?? 'this inferred model'}`);

@@ -8,12 +8,9 @@ import { checkListAppend } from './list-append.js';
 import { checkSetFull } from './set-full.js';
 import { checkWatch } from './watch.js';
 
-export const ELLE_MODELS = ['list-append', 'set-full', 'watch'] as const;
-export type ElleModel = (typeof ELLE_MODELS)[number];
+import type { ElleModel } from './models.js';
 
-export function isElleModel(s: string): s is ElleModel {
-  return (ELLE_MODELS as readonly string[]).includes(s);
-}
+export { ELLE_MODELS, isElleModel, type ElleModel } from './models.js';
 
 /** One finding as a report shows it: its kind, the explanation in words, and for cycles the graph to draw. */
 export interface AnomalyEvidence {
