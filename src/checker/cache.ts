@@ -1,4 +1,5 @@
 // The search's memory of visited configurations: (linearized-op bitset, state id) pairs, deduplicated.
+import { Arena } from './arena.js';
 import { powerOfTwoAtLeast } from './states.js';
 
 const CHUNK_BITS = 16;
@@ -30,10 +31,14 @@ export class ConfigCache {
   constructor(
     private readonly words: number,
     expected = FIRST,
+    arena = new Arena(),
   ) {
     this.first = powerOfTwoAtLeast(Math.min(expected, CHUNK, FIRST_BYTES / (4 * words)));
-    this.slots = new Int32Array(2 * this.first);
+    this.slots = arena.i32(2 * this.first);
     this.mask = this.slots.length - 1;
+    this.keys.push(arena.i32(this.first));
+    this.states.push(arena.i32(this.first));
+    this.bits.push(arena.u32(this.first * words));
   }
 
   /** Whether (bits, state) is present. */
@@ -97,10 +102,9 @@ export class ConfigCache {
   // The first chunk starts small and doubles up to full size: most partitions are small, and zeroing a
   // full chunk per partition would cost more than searching it.
   private addChunk(): void {
-    const size = this.keys.length === 0 ? this.first : CHUNK;
-    this.keys.push(new Int32Array(size));
-    this.states.push(new Int32Array(size));
-    this.bits.push(new Uint32Array(size * this.words));
+    this.keys.push(new Int32Array(CHUNK));
+    this.states.push(new Int32Array(CHUNK));
+    this.bits.push(new Uint32Array(CHUNK * this.words));
   }
 
   private growFirstChunk(): void {

@@ -1,4 +1,5 @@
 // The doubly linked list of call and return entries that the search lifts operations out of.
+import { Arena } from './arena.js';
 
 /**
  * Entry ids: the call of op i is 2i, its return 2i+1. Node `2n` is the head sentinel; the list is
@@ -12,12 +13,12 @@ export interface EntryList {
 }
 
 /** Builds the list in real-time order: `call[i]` and `ret[i]` are history positions (ret = Infinity for unknown). */
-export function buildEntries(call: ArrayLike<number>, ret: ArrayLike<number>): EntryList {
+export function buildEntries(call: ArrayLike<number>, ret: ArrayLike<number>, arena = new Arena()): EntryList {
   const n = call.length;
   const head = 2 * n;
-  const order = entryOrder(call, ret);
-  const next = new Int32Array(head + 1).fill(-1);
-  const prev = new Int32Array(head + 1).fill(-1);
+  const order = entryOrder(call, ret, arena);
+  const next = arena.i32(head + 1).fill(-1);
+  const prev = arena.i32(head + 1).fill(-1);
   let last = head;
   for (let k = 0; k < order.length; k++) {
     const id = order[k];
@@ -35,22 +36,42 @@ const ID_SPACE = 2 ** 22;
 /**
  * The entry ids (call 2i, return 2i+1) by history position. History positions are distinct, so there
  * are no ties to break: a call at position p precedes a return at q > p, which is exactly "the op was
- * invoked before the other one completed". Each entry is packed as position * 2^22 + id, so a numeric
- * sort of a typed array (no comparator, several times faster) orders them; exact for ids below 2^22 and
- * whole positions in [0, 2^31); anything else takes a comparator sort.
+ * invoked before the other one completed". Three ways, cheapest first:
+ *  - whole positions in a range of at most a few times the entry count (a history's own positions) are
+ *    placed by position, in linear time;
+ *  - otherwise each entry is packed as position * 2^22 + id, so a numeric sort of a typed array (no
+ *    comparator, several times faster) orders them; exact for ids below 2^22 and whole positions in
+ *    [0, 2^31);
+ *  - anything else (and ties, which placing by position would lose) takes a comparator sort.
  */
-function entryOrder(call: ArrayLike<number>, ret: ArrayLike<number>): Int32Array {
+function entryOrder(call: ArrayLike<number>, ret: ArrayLike<number>, arena: Arena): Int32Array {
   const n = call.length;
   let m = 0;
   let packable = 2 * n < ID_SPACE;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let i = 0; i < n; i++) {
-    const r = ret[i] !== Infinity ? ret[i] : 0;
+    const c = call[i];
+    const r = ret[i] !== Infinity ? ret[i] : c;
     m += ret[i] !== Infinity ? 2 : 1;
-    if (!(call[i] >= 0 && call[i] < 2 ** 31 && r >= 0 && r < 2 ** 31 && call[i] % 1 === 0 && r % 1 === 0)) packable = false;
+    if (!(c >= 0 && c < 2 ** 31 && r >= 0 && r < 2 ** 31 && c % 1 === 0 && r % 1 === 0)) packable = false;
+    lo = Math.min(lo, c, r);
+    hi = Math.max(hi, c, r);
   }
-  const order = new Int32Array(m);
+  if (packable && m > 0 && hi - lo <= 4 * m + 64) {
+    const at = arena.i32(hi - lo + 1).fill(-1);
+    for (let i = 0; i < n; i++) {
+      at[call[i] - lo] = 2 * i;
+      if (ret[i] !== Infinity) at[ret[i] - lo] = 2 * i + 1;
+    }
+    const order = arena.i32(m);
+    let k = 0;
+    for (let p = 0; p < at.length; p++) if (at[p] >= 0) order[k++] = at[p];
+    if (k === m) return order;
+  }
+  const order = arena.i32(m);
   if (packable) {
-    const keys = new Float64Array(m);
+    const keys = arena.f64(m);
     let k = 0;
     for (let i = 0; i < n; i++) {
       keys[k++] = call[i] * ID_SPACE + 2 * i;

@@ -2,6 +2,7 @@
 import { getHeapStatistics } from 'node:v8';
 import type { AnyModel, Operation } from '../model/model.js';
 import { powerset } from '../model/powerset.js';
+import { Arena } from './arena.js';
 import { bitClear, bitHas, bitSet, bitsetWords } from './bitset.js';
 import { ConfigCache } from './cache.js';
 import { buildEntries, lift, unlift, type EntryList } from './entries.js';
@@ -224,9 +225,13 @@ interface Search {
 
 function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, usePins = true): Search {
   const n = ops.length;
-  const call = new Float64Array(n);
-  const ret = new Float64Array(n);
-  const hasRet = new Uint8Array(n);
+  const words = bitsetWords(n);
+  // At most what the arrays below, the entry list, the tables' first sizes and the pins take, so nothing
+  // spills into a second chunk (h039 of the cas set did, at 2/3 of this).
+  const arena = new Arena(n * (240 + 8 * words) + 1024);
+  const call = arena.f64(n);
+  const ret = arena.f64(n);
+  const hasRet = arena.u8(n);
   const inputs: unknown[] = new Array(n);
   const outputs: unknown[] = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -237,35 +242,34 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, 
     outputs[i] = op.output;
     hasRet[i] = op.ret !== Infinity ? 1 : 0;
   }
-  const blind = new Uint8Array(n);
+  const blind = arena.u8(n);
   if (model.blind) for (let i = 0; i < n; i++) blind[i] = model.blind(inputs[i], outputs[i]) ? 1 : 0;
-  const group = new Int32Array(n);
+  const group = arena.i32(n);
   if (model.group) for (let i = 0; i < n; i++) group[i] = model.group(inputs[i]);
-  const readOnly = new Uint8Array(n);
+  const readOnly = arena.u8(n);
   let anyReadOnly = 0;
   if (model.readOnly) for (let i = 0; i < n; i++) anyReadOnly |= readOnly[i] = hasRet[i] === 1 && model.readOnly(inputs[i], outputs[i]) ? 1 : 0;
-  const table = new StateTable(model, inputs, outputs);
-  const words = bitsetWords(n);
+  const table = new StateTable(model, inputs, outputs, arena);
   const initState = table.intern(model.init());
   return {
     n,
-    list: buildEntries(call, ret),
+    list: buildEntries(call, ret, arena),
     hasRet,
     blind,
     group,
     readOnly,
-    stackForced: new Uint8Array(n),
+    stackForced: arena.u8(n),
     firstPass: anyReadOnly === 1 ? READ_ONLY : 0,
-    twin: twins(model, ops),
-    opHash: randomHashes(n),
+    twin: twins(model, ops, arena),
+    opHash: randomHashes(n, arena),
     table,
-    cache: new ConfigCache(words, n),
-    pins: usePins ? preparePins(model, ops, table) : null,
-    lin: new Uint32Array(words),
-    stackOp: new Int32Array(n),
-    stackState: new Int32Array(n),
-    bestOp: new Int32Array(evidence ? n : 0),
-    bestState: new Int32Array(evidence ? n : 0),
+    cache: new ConfigCache(words, n, arena),
+    pins: usePins ? preparePins(model, ops, table, arena) : null,
+    lin: arena.u32(words),
+    stackOp: arena.i32(n),
+    stackState: arena.i32(n),
+    bestOp: arena.i32(evidence ? n : 0),
+    bestState: arena.i32(evidence ? n : 0),
     bestDepth: 0,
     depth: 0,
     state: initState,
@@ -467,8 +471,8 @@ function configKey(linHash: number, flaggedState: number): number {
 }
 
 /** Random 32-bit words per op; a set's hash is the xor of its members', updated in O(1) per step. */
-function randomHashes(n: number): Int32Array {
-  const out = new Int32Array(n);
+function randomHashes(n: number, arena: Arena): Int32Array {
+  const out = arena.i32(n);
   let x = 0x2545f491; // fixed seed: the same history is always searched the same way
   for (let i = 0; i < n; i++) {
     x ^= x << 13;
@@ -484,8 +488,8 @@ function randomHashes(n: number): Int32Array {
  * effect at any point after their calls and neither ever returns, so from the later call on they are
  * indistinguishable: any linearization using the later one alone can use the earlier one instead.
  */
-function twins(model: AnyModel, ops: readonly Operation[]): Int32Array {
-  const out = new Int32Array(ops.length).fill(-1);
+function twins(model: AnyModel, ops: readonly Operation[], arena: Arena): Int32Array {
+  const out = arena.i32(ops.length).fill(-1);
   const last = new Map<string, number>();
   const keyOf = model.inputKey ? (i: unknown) => model.inputKey!(i) : (i: unknown) => JSON.stringify(i);
   // Partitions come in invocation order; sort only when one does not.

@@ -1,5 +1,6 @@
 // Lookahead pruning from model pins: drop a branch once its state can no longer reach a pending read's value.
 import type { AnyModel, Operation } from '../model/model.js';
+import { Arena } from './arena.js';
 import type { EntryList } from './entries.js';
 import type { StateTable } from './states.js';
 
@@ -40,18 +41,19 @@ export interface Pins {
  * before R's return entry. If none of them can be reached from state s, none can be placed until a
  * reset, and by the model's promise every dead state behaves the same until then.
  */
-export function preparePins(model: AnyModel, ops: readonly Operation[], table: StateTable): Pins | null {
+export function preparePins(model: AnyModel, ops: readonly Operation[], table: StateTable, arena = new Arena()): Pins | null {
   const { pin, resets, canReach } = model;
   if (!pin || !resets || !canReach) return null;
   const n = ops.length;
-  const group = (i: number): number => (model.group ? model.group(ops[i].input) : 0);
   const pinValue: unknown[] = new Array(n);
-  const pinGroup = new Int32Array(n).fill(-1);
-  const resetGroup = new Int32Array(n).fill(-1);
+  const pinGroup = arena.i32(n).fill(-1);
+  const resetGroup = arena.i32(n).fill(-1);
+  const opGroup = arena.i32(n);
+  if (model.group) for (let i = 0; i < n; i++) opGroup[i] = model.group(ops[i].input);
   let groups = 0;
   const values: unknown[] = [];
   for (let i = 0; i < n; i++) {
-    const g = group(i);
+    const g = opGroup[i];
     groups = Math.max(groups, g + 1);
     if (resets.call(model, ops[i].input, ops[i].output)) resetGroup[i] = g;
     if (ops[i].ret === Infinity) continue;
@@ -68,16 +70,14 @@ export function preparePins(model: AnyModel, ops: readonly Operation[], table: S
   const callsByGroup: number[][] = Array.from({ length: groups }, () => []);
   for (let i = 0; i < n; i++) if (resetGroup[i] >= 0) callsByGroup[resetGroup[i]].push(ops[i].call);
   for (const c of callsByGroup) c.sort((a, b) => a - b);
-  const resetsBefore = new Int32Array(n);
+  const resetsBefore = arena.i32(n);
   for (let i = 0; i < n; i++) {
     const g = pinGroup[i];
     if (g < 0) continue;
     resetsBefore[i] = countBelow(callsByGroup[g], ops[i].ret) - (resetGroup[i] === g ? 1 : 0);
   }
-  const taken = new Int32Array(groups);
+  const taken = arena.i32(groups);
   const states = table.states;
-  const opGroup = new Int32Array(n);
-  for (let i = 0; i < n; i++) opGroup[i] = group(i);
   const deadState = model.deadState;
   const pinsOf: unknown[][] = Array.from({ length: groups }, () => []);
   for (let i = 0; i < n; i++) if (pinGroup[i] >= 0) pinsOf[pinGroup[i]].push(pinValue[i]);

@@ -1,5 +1,6 @@
 // Interns model states as small integers and memoizes transitions, so the search's hot loop is all ints.
 import type { AnyModel } from '../model/model.js';
+import { Arena } from './arena.js';
 
 /** Result of a transition lookup: the next state id, or ILLEGAL. */
 export const ILLEGAL = -1;
@@ -13,7 +14,8 @@ export class StateTable {
   readonly states: unknown[] = [];
   // Sized to the partition and doubled as needed: most partitions are small, and zeroing fixed-size
   // tables per partition cost more than a small check's whole search; growing from tiny ones costs a
-  // big partition its rehashes. Each op is stepped from at least one state, hence n transitions.
+  // big partition its rehashes. Each op is stepped from at least one state, and a small partition
+  // often from two or more (h036 of the cas set grew past n), hence 2n.
   private hashes = new Int32Array(8);
   private slots = new Int32Array(16);
   // Transition memo: open addressing over (state, op) -> next.
@@ -29,12 +31,13 @@ export class StateTable {
     private readonly model: AnyModel,
     private readonly inputs: readonly unknown[],
     private readonly outputs: readonly unknown[],
+    arena = new Arena(),
   ) {
-    const size = powerOfTwoAtLeast(Math.min(inputs.length, 1 << 16));
-    this.tKeyS = new Int32Array(size);
-    this.tKeyO = new Int32Array(size);
-    this.tVal = new Int32Array(size);
-    this.tSlots = new Int32Array(2 * size);
+    const size = powerOfTwoAtLeast(Math.min(2 * inputs.length, 1 << 16));
+    this.tKeyS = arena.i32(size);
+    this.tKeyO = arena.i32(size);
+    this.tVal = arena.i32(size);
+    this.tSlots = arena.i32(2 * size);
   }
 
   intern(s: unknown): number {

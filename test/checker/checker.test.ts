@@ -167,14 +167,22 @@ describe('the entry list', () => {
     return out;
   };
 
-  it('orders calls and returns by position, packed or not (fractional or huge positions take the comparator sort)', () => {
+  it('orders calls and returns by position, each way: placed by position, packed sort, comparator sort', () => {
     // op 0 [0, 5], op 1 [1, 3], op 2 [2, ∞), op 3 [4, 6]
     const call = [0, 1, 2, 4];
     const ret = [5, 3, Infinity, 6];
     const expected = [0, 2, 4, 3, 6, 1, 7];
+    // Dense whole positions, also offset: placed by position.
     expect(walk(call, ret)).toEqual(expected);
+    expect(walk(call.map((c) => c + 1000), ret.map((r) => r + 1000))).toEqual(expected);
+    // Sparse whole positions: the packed sort.
+    expect(walk(call.map((c) => c * 1000), ret.map((r) => r * 1000))).toEqual(expected);
+    // Fractional or huge positions: the comparator sort.
     expect(walk(call.map((c) => c + 0.5), ret.map((r) => r + 0.5))).toEqual(expected);
-    expect(walk(call.map((c) => c + 2 ** 32), ret.map((r) => r + 2 ** 32))).toEqual(expected);
+    expect(walk(call.map((c) => c * 1000 + 2 ** 32), ret.map((r) => r * 1000 + 2 ** 32))).toEqual(expected);
+    // A tie (which placing by position would lose): ids in order, as the sorts give them.
+    expect(walk([0, 0], [1, 2])).toEqual([0, 2, 1, 3]);
+    expect(walk([], [])).toEqual([]);
   });
 });
 
