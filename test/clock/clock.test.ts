@@ -54,8 +54,10 @@ describe.skipIf(!haveFaketime || !haveZk)('a bump on a real ZooKeeper node', () 
     for (const n of f.cluster.nodes) pids.push(f.cluster.pid(n)!);
   }, 90_000);
   afterAll(async () => {
+    // A cluster that did not start has nothing to check here; the start's own error is the failure.
+    if (f === undefined) return;
     const dir = `${f.cluster.clock ? (f.cluster as unknown as { clocks: { dir: string } }).clocks.dir : ''}`;
-    await f?.close();
+    await f.close();
     expect(leaks(f, dir, pids)).toEqual([]);
   }, 60_000);
 
@@ -92,7 +94,8 @@ describe.skipIf(!haveFaketime || !haveZk)('a bump on a real ZooKeeper node', () 
 
 describe.skipIf(!haveFaketime)('a rate of 2 on real antietcd followers', () => {
   const E = 2000;
-  const SETTINGS: RaftSettings = { heartbeatMs: 100, electionMs: E, preVote: false };
+  // Locks off: this suite is about the clock, and antietcd 1.3.1 with locks exits at start on "BUG: revision 1 not locked" (a resync broke the lock).
+  const SETTINGS: RaftSettings = { heartbeatMs: 100, electionMs: E, preVote: false, options: { useLocks: false } };
   let f: Fixture<AntietcdCluster>;
   const pids: number[] = [];
   beforeAll(async () => {
@@ -100,21 +103,38 @@ describe.skipIf(!haveFaketime)('a rate of 2 on real antietcd followers', () => {
     for (const n of f.cluster.nodes) pids.push(f.cluster.pid(n)!);
   }, 90_000);
   afterAll(async () => {
-    // A cluster that did not start (antietcd can crash in its first election) has nothing to check here;
-    // the start's own error is the failure.
+    // A cluster that did not start has nothing to check here; the start's own error is the failure.
     if (f === undefined) return;
     const dir = (f.cluster as unknown as { clocks: { dir: string } }).clocks.dir;
     await f.close();
     expect(leaks(f, dir, pids)).toEqual([]);
   }, 60_000);
 
+  /**
+   * The leader every node follows, or undefined. Not just a majority's: a node whose vote came after the majority's
+   * can stay a candidate the leader never pings (it pings its followers only), and that node's timer, not re-armed by
+   * heartbeats, fires at a time unrelated to the kill (seen: 429 ms at rate 2 and 1,020 ms at rate 1, from such a node).
+   */
+  async function followedByAll(): Promise<string | undefined> {
+    const l = await f.cluster.leader();
+    const all = await Promise.all(f.cluster.nodes.map((n) => f.cluster.status(n)));
+    return l !== undefined && all.every((s) => s?.leaderId === l) ? l : undefined;
+  }
+
   /** Kills the leader and returns how long (real ms) until the first follower became a candidate. */
   async function timeToCandidate(rate: number): Promise<number> {
-    const leader = await eventually(() => f.cluster.leader(), 20_000, 'a leader');
-    const followers = f.cluster.nodes.filter((n) => n !== leader);
-    for (const n of followers) await f.cluster.clock!.setClock(n, 0, rate);
-    // Let a heartbeat re-arm the followers' election timers under the new rate.
-    await new Promise((r) => setTimeout(r, 300));
+    let leader: string;
+    let followers: string[];
+    for (;;) {
+      leader = await eventually(followedByAll, 20_000, 'a leader every node follows');
+      followers = f.cluster.nodes.filter((n) => n !== leader);
+      for (const n of followers) await f.cluster.clock!.setClock(n, 0, rate);
+      // Let a heartbeat re-arm the followers' election timers under the new rate.
+      await new Promise((r) => setTimeout(r, 300));
+      // An election in those 300 ms (antietcd starts one when a peer connection opens, as late reconnects after a
+      // start do) would make the kill hit a follower and time the new leader's expiry: pick the leader again.
+      if ((await followedByAll()) === leader) break;
+    }
     const killedAt = Number(process.hrtime.bigint() - f.t0);
     await f.cluster.kill(leader);
     const first = await eventually(async () => {
