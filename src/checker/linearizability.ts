@@ -234,13 +234,14 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, 
   const hasRet = arena.u8(n);
   const inputs: unknown[] = new Array(n);
   const outputs: unknown[] = new Array(n);
+  let finiteLeft = 0;
   for (let i = 0; i < n; i++) {
     const op = ops[i];
     call[i] = op.call;
     ret[i] = op.ret;
     inputs[i] = op.input;
     outputs[i] = op.output;
-    hasRet[i] = op.ret !== Infinity ? 1 : 0;
+    finiteLeft += hasRet[i] = op.ret !== Infinity ? 1 : 0;
   }
   const blind = arena.u8(n);
   if (model.blind) for (let i = 0; i < n; i++) blind[i] = model.blind(inputs[i], outputs[i]) ? 1 : 0;
@@ -277,7 +278,7 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, 
     entry: -1,
     linHash: 0,
     same: 0,
-    finiteLeft: hasRet.reduce((a, b) => a + b, 0),
+    finiteLeft,
     iter: 0,
     pass: anyReadOnly === 1 ? READ_ONLY : 0,
   };
@@ -493,9 +494,13 @@ function twins(model: AnyModel, ops: readonly Operation[], arena: Arena): Int32A
   const last = new Map<string, number>();
   const keyOf = model.inputKey ? (i: unknown) => model.inputKey!(i) : (i: unknown) => JSON.stringify(i);
   // Partitions come in invocation order; sort only when one does not.
-  const byCall = ops.map((_, i) => i);
-  if (ops.some((o, i) => i > 0 && o.call < ops[i - 1].call)) byCall.sort((a, b) => ops[a].call - ops[b].call);
-  for (const i of byCall) {
+  let sorted = true;
+  for (let i = 1; i < ops.length && sorted; i++) sorted = ops[i].call >= ops[i - 1].call;
+  const byCall = arena.i32(ops.length);
+  for (let i = 0; i < ops.length; i++) byCall[i] = i;
+  if (!sorted) byCall.sort((a, b) => ops[a].call - ops[b].call);
+  for (let j = 0; j < byCall.length; j++) {
+    const i = byCall[j];
     if (ops[i].ret !== Infinity) continue;
     const k = keyOf(ops[i].input);
     const prev = last.get(k);

@@ -61,7 +61,7 @@ export function toOperations(history: readonly Op[], model: AnyModel, where: Whe
   }
   for (const slot of open.values()) ops[slot] = convert(invokedAt[slot], undefined, invokedAt[slot]);
   const out: Operation[] = [];
-  for (const o of ops) if (o !== null) out.push(o);
+  for (let i = 0; i < ops.length; i++) if (ops[i] !== null) out.push(ops[i]!);
   return out;
 }
 

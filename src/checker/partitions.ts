@@ -13,7 +13,9 @@ export function prepare(history: readonly Op[], model: AnyModel, where?: Where):
 
 export function keyOf(part: readonly Operation[]): string | null {
   const k = part[0]?.key;
-  return k !== undefined && part.every((o) => o.key === k) ? k : null;
+  if (k === undefined) return null;
+  for (let i = 1; i < part.length; i++) if (part[i].key !== k) return null;
+  return k;
 }
 
 /** The result of a partition that was not searched (or not to the end). */

@@ -115,7 +115,8 @@ export class ModelInputError extends Error {
 /** Default partitioning: by `key`, in natural key order; operations without a key form one partition. */
 export function partitionByKey<I, O>(ops: Operation<I, O>[]): Operation<I, O>[][] {
   const byKey = new Map<string | undefined, Operation<I, O>[]>();
-  for (const op of ops) {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
     let list = byKey.get(op.key);
     if (!list) byKey.set(op.key, (list = []));
     list.push(op);
