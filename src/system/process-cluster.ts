@@ -9,6 +9,7 @@ import type { RunLedger } from '../lab/ledger.js';
 import { nodeDir, nodeLog } from '../results/layout.js';
 import { makeDirs } from '../util/dirs.js';
 import { envError } from '../util/errors.js';
+import { EXCERPT_WINDOW, logExcerpt } from './log-excerpt.js';
 import type { ClusterOptions, ElectionEvent, NodeCrash, NodeStatus } from './system.js';
 
 export interface NodeProcess {
@@ -209,18 +210,23 @@ export abstract class ProcessCluster<N extends NodeProcess = NodeProcess> {
     this.crashListeners.push(listener);
   }
 
-  /** The last lines of a node's log (readable form), then its stdout's error lines. */
+  /**
+   * The last lines of a node's log (readable form), then its stdout's error lines; above them, the lines naming
+   * the error when the tail has scrolled past them (logExcerpt: a stack trace's message is a dozen lines up).
+   */
   protected logTail(s: N, n = LOG_TAIL): string[] {
-    const tail = (file: string): string[] => {
+    const lines = (file: string): string[] => {
       try {
-        return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n);
+        return readFileSync(file, 'utf8').trimEnd().split('\n');
       } catch {
         return [];
       }
     };
     const log = this.logFile(s.lab.name);
     const stdout = join(s.dir, 'stdout.log');
-    return [...(log === stdout ? [] : tail(log).map((l) => this.showLogLine(l))), ...stdoutErrors(stdout, tail, n)].slice(-n);
+    // The log's last EXCERPT_WINDOW lines only: enough to find an error's name, and showLogLine parses each one.
+    const own = log === stdout ? [] : lines(log).slice(-EXCERPT_WINDOW).map((l) => this.showLogLine(l));
+    return logExcerpt([...own, ...stdoutErrors(stdout, (f) => lines(f).slice(-n), n)], n);
   }
 
   /** An error message naming the node and quoting the tail of its log, then its stdout's error lines. */

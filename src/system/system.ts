@@ -145,7 +145,7 @@ export interface NodeCrash {
   pid: number | undefined;
   /** "exited with code 1", "killed by SIGSEGV". */
   exit: string;
-  /** The last lines of its log and stdout, as the node wrote them. */
+  /** The last lines of its log and stdout, as the node wrote them, below the lines naming its error (logExcerpt). */
   logTail: string[];
 }
 
