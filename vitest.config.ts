@@ -10,6 +10,7 @@ const SWEEPERS = [
   'test/lab-host/sweep.test.ts',
   'test/lab-netns/sweep.test.ts',
   'test/lab-ssh/sweep.test.ts',
+  'test/clock/sweep.test.ts',
   // Each starts its own sandbox of three sshd hosts and clusters on them: two at once on two cores starve
   // each other's nodes, so they run one at a time too.
   'test/lab-ssh/run.test.ts',

@@ -9,7 +9,7 @@ import { writeAtomic } from '../util/atomic.js';
 import type { Resource, SweepReport } from './resource.js';
 
 export type { Resource, SweepReport } from './resource.js';
-import { isAlive, processStartTime, ledgerDir } from './proc.js';
+import { faketimeFilesOf, isAlive, processStartTime, ledgerDir } from './proc.js';
 
 // Labs, the CLI and tests import these from here, beside the records they guard.
 export { isAlive, processStartTime, ledgerDir };
@@ -150,12 +150,17 @@ async function waitGone(pid: number, startTime: string, ms: number): Promise<boo
 export async function removeResource(r: Resource): Promise<void> {
   switch (r.kind) {
     case 'process': {
+      // Its libfaketime files, read before the start time is checked so they are this process's: a run records
+      // them right after the fork, but a crash between the two writes (or a process found by its marker alone)
+      // leaves only the process on record, and the SIGKILL below would leave the files in /dev/shm.
+      const faketime = faketimeFilesOf(r.pid);
       if (!isAlive(r.pid, r.startTime)) return;
       // A stopped process ignores SIGTERM until continued; SIGKILL is what a lab teardown wants anyway.
       // A node busy in uninterruptible disk I/O (a fresh member preallocates 128 MB of WAL) dies only when
       // the I/O returns, which takes seconds on a loaded machine: hence the long wait below.
       process.kill(r.pid, 'SIGKILL');
       if (!(await waitGone(r.pid, r.startTime, 10_000))) throw new Error('did not exit after SIGKILL');
+      for (const f of faketime) rmSync(f, { force: true });
       return;
     }
     case 'netns':

@@ -36,3 +36,25 @@ export function isAlive(pid: number, startTime: string): boolean {
     return false;
   }
 }
+
+/**
+ * libfaketime's shared-memory files that this very process created: named by its own pid and mapped by it
+ * (a child that inherited FAKETIME_SHARED maps its parent's, named by the parent's pid). A SIGKILL leaves
+ * them in /dev/shm, so whoever kills the process removes them; nothing of another process is ever named.
+ */
+export function faketimeFilesOf(pid: number): string[] {
+  let maps: string;
+  try {
+    maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+  } catch {
+    return [];
+  }
+  const own = new Set([`/dev/shm/faketime_shm_${pid}`, `/dev/shm/sem.faketime_sem_${pid}`]);
+  const found = new Set<string>();
+  // "address perms offset dev inode path": the path is the sixth field and may be absent.
+  for (const line of maps.split('\n')) {
+    const path = line.split(/\s+/).slice(5).join(' ');
+    if (own.has(path)) found.add(path);
+  }
+  return [...found];
+}

@@ -15,7 +15,8 @@
 //   a few ms early: an error of ε(1 - R), ~5 ms measured). FAKETIME_XRESET would do this itself but ignored
 //   plain offsets in our trials, so it is not used.
 // - It creates /dev/shm/faketime_shm_<pid> and sem.faketime_sem_<pid> and removes them only on a clean exit:
-//   a SIGKILLed or signalled node leaves both, so they are recorded and removed here.
+//   a SIGKILLed or signalled node leaves both, so they are recorded and removed here; a sweep that kills a
+//   node also removes the ones it has mapped (lab/proc.ts faketimeFilesOf), recorded or not.
 // - Node aborts when its monotonic clock goes below the value it had at start ("Assertion failed: (now) >=
 //   (timer_base())", seen on an antietcd node reset to real time 2 s after it was restarted with a +5 s offset).
 //   So a (re)started node starts at real time (its rate is kept), and an offset that would take a node's

@@ -36,7 +36,7 @@ export function killCli(run: CliRun | undefined): void {
   if (run && run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
 }
 
-/** What a run left on the machine, by its run id: namespaces, links, iptables chains, processes. */
+/** What a run left on the machine, by its run id: namespaces, links, iptables chains, processes, clock files. */
 export function leftovers(runId: string): string[] {
   const out: string[] = [];
   const sh = (cmd: string, args: string[]): string => {
@@ -50,6 +50,9 @@ export function leftovers(runId: string): string[] {
   for (const line of sh('ip', ['-o', 'link']).split('\n')) if (line.includes(runId)) out.push(`link ${line}`);
   for (const line of sh('iptables-save', []).split('\n')) if (line.includes(runId)) out.push(`iptables ${line}`);
   for (const line of sh('pgrep', ['-a', 'etcd']).split('\n')) if (line.includes(runId)) out.push(`process ${line}`);
+  // libfaketime's control files (system/faketime.ts FaketimeClocks.dir).
+  const clock = join(process.env['TMPDIR'] ?? '/tmp', `fl-${runId}-clock`);
+  if (existsSync(clock)) out.push(`clock ${clock}`);
   const reg = ['/run/faultline', `${process.env['TMPDIR'] ?? '/tmp'}/faultline-0`].map((d) => join(d, `${runId}.json`));
   for (const f of reg) if (existsSync(f)) out.push(`registry ${f}`);
   return out;
