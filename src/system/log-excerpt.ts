@@ -51,13 +51,7 @@ const names = (line: string): boolean => NAMES.some((r) => r.test(said(line)));
 export function logExcerpt(lines: readonly string[], tail: number): string[] {
   const start = Math.max(0, lines.length - tail);
   const from = Math.max(0, lines.length - EXCERPT_WINDOW);
-  let last = -1;
-  for (let i = lines.length - 1; i >= from; i--) {
-    if (names(lines[i]!)) {
-      last = i;
-      break;
-    }
-  }
+  const last = lastName(lines);
   if (last < 0) return lines.slice(start);
   // The naming lines of the same trace: earlier ones joined to it by stack frames only.
   let named = [last];
@@ -81,4 +75,19 @@ export function logExcerpt(lines: readonly string[], tail: number): string[] {
     out.push(lines[i]!);
   });
   return out;
+}
+
+/**
+ * The line naming the last error in the final EXCERPT_WINDOW lines (a Node.js `Error: ...`, a JVM exception, a
+ * Go `panic: ...`), without the harness's stamp; undefined when there is none. A one-line message quotes it.
+ */
+export function errorName(lines: readonly string[]): string | undefined {
+  const i = lastName(lines);
+  return i < 0 ? undefined : said(lines[i]!).trim();
+}
+
+function lastName(lines: readonly string[]): number {
+  const from = Math.max(0, lines.length - EXCERPT_WINDOW);
+  for (let i = lines.length - 1; i >= from; i--) if (names(lines[i]!)) return i;
+  return -1;
 }

@@ -9,7 +9,7 @@ import type { RunLedger } from '../lab/ledger.js';
 import { nodeDir, nodeLog } from '../results/layout.js';
 import { makeDirs } from '../util/dirs.js';
 import { envError } from '../util/errors.js';
-import { EXCERPT_WINDOW, logExcerpt } from './log-excerpt.js';
+import { errorName, EXCERPT_WINDOW, logExcerpt } from './log-excerpt.js';
 import type { ClusterOptions, ElectionEvent, NodeCrash, NodeStatus } from './system.js';
 
 export interface NodeProcess {
@@ -40,6 +40,8 @@ export interface LaunchSpec {
 }
 
 const LOG_TAIL = 8;
+/** The longest error name a one-line message quotes. */
+const NAME_MAX = 160;
 /** A crash is quoted longer: a stack trace puts its message a dozen lines above the end. */
 const CRASH_TAIL = 24;
 
@@ -229,10 +231,15 @@ export abstract class ProcessCluster<N extends NodeProcess = NodeProcess> {
     return logExcerpt([...own, ...stdoutErrors(stdout, (f) => lines(f).slice(-n), n)], n);
   }
 
-  /** An error message naming the node and quoting the tail of its log, then its stdout's error lines. */
+  /**
+   * An error message naming the node and quoting the tail of its log, then its stdout's error lines. Its first
+   * line, which is all `faultline run` prints, also names the error the log ends on, when there is one.
+   */
   protected failure(s: N, what: string): string {
     const lines = this.logTail(s);
-    return `${this.system} node ${s.lab.name} (run ${this.opts.lab.runId}) ${what}; log ${this.logFile(s.lab.name)} ends:\n  ${lines.join('\n  ') || '(empty)'}`;
+    const name = errorName(lines);
+    const said = name === undefined ? '' : ` (${name.length > NAME_MAX ? name.slice(0, NAME_MAX) + '…' : name})`;
+    return `${this.system} node ${s.lab.name} (run ${this.opts.lab.runId}) ${what}${said}; log ${this.logFile(s.lab.name)} ends:\n  ${lines.join('\n  ') || '(empty)'}`;
   }
 
   pid(node: string): number | undefined {

@@ -4,7 +4,7 @@
 // stderr; and its zap log's panic line as EtcdCluster.showLogLine shows it), and a healthy antietcd log. Only the
 // scratch directory the ZooKeeper and etcd samples ran in is replaced by a run's node directory.
 import { describe, expect, it } from 'vitest';
-import { EXCERPT_GAP, EXCERPT_WINDOW, logExcerpt } from '../../src/system/log-excerpt.js';
+import { errorName, EXCERPT_GAP, EXCERPT_WINDOW, logExcerpt } from '../../src/system/log-excerpt.js';
 
 const lines = (text: string): string[] => text.split('\n');
 
@@ -152,5 +152,20 @@ describe('logExcerpt', () => {
     expect(logExcerpt([...NODE_CRASH, ...later], 8)).toEqual(later.slice(-8));
     const near = later.slice(0, EXCERPT_WINDOW - 30);
     expect(logExcerpt([...NODE_CRASH, ...near], 8)).toContain(NODE_CRASH[9]);
+  });
+});
+
+describe('errorName: what the one-line message of a node exit quotes', () => {
+  it('the last naming line, without the lab stamp: the message, the root cause of a chain, the panic', () => {
+    expect(errorName(NODE_CRASH)).toBe('Error: BUG: revision 1 not locked');
+    expect(errorName(JVM_EXCEPTION)).toBe('Caused by: java.lang.IllegalArgumentException: myid file is missing');
+    expect(errorName(GO_PANIC)).toMatch(/^panic: /);
+  });
+
+  it('none for a healthy log, an empty one, or an error older than EXCERPT_WINDOW lines', () => {
+    expect(errorName(PLAIN)).toBeUndefined();
+    expect(errorName([])).toBeUndefined();
+    const later = Array.from({ length: EXCERPT_WINDOW }, (_, i) => PLAIN[i % PLAIN.length]!);
+    expect(errorName([...NODE_CRASH, ...later])).toBeUndefined();
   });
 });
