@@ -2,30 +2,17 @@
 // /dev/shm files of its nodes; `faultline lab sweep` removes them, including those of a node whose files never
 // made it into the record, and nothing of anyone else's (another run id's directory, another process's files).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { libfaketime, shmFiles } from '../../src/system/faketime.js';
 import { cli, leftovers } from '../run/cli.js';
+import { pidAlive, until } from '../support/process.js';
 
 const lib = libfaketime();
 const harness = fileURLToPath(new URL('./crash-harness.mjs', import.meta.url));
-const pidAlive = (pid: number): boolean => {
-  try {
-    return !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
-const until = async (what: string, cond: () => boolean, ms = 20_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 const runId = `zz${Math.random().toString(36).slice(2, 6)}`;
 // Someone else's: a clock directory of a run id no record names, a process under libfaketime that no lab

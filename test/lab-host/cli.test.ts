@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pidAlive } from '../support/process.js';
 
 const main = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
@@ -17,7 +18,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ co
 }
 
 const runsNow = async (): Promise<string[]> => (JSON.parse((await cli(['lab', 'status', '--json'])).stdout) as { runId: string }[]).map((r) => r.runId);
-const pidAlive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' }));
 
 describe('faultline lab (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fl-labcli-'));

@@ -7,21 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ledgerDir } from '../../src/lab/ledger.js';
 import { cli, leftovers, MAIN } from '../run/cli.js';
+import { pidAlive, until } from '../support/process.js';
 
-const pidAlive = (pid: number): boolean => {
-  try {
-    return !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
-const until = async (what: string, cond: () => boolean, ms = 30_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-start-sweep-'));
 chmodSync(dir, 0o755); // host-lab nodes run as their own uids and must reach their directories

@@ -1,21 +1,14 @@
 // A harness SIGKILLed mid-fault leaves a partition, strace and etcd behind; `faultline lab sweep` removes all of it.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pidAlive } from '../support/process.js';
 
 const root = process.getuid?.() === 0;
 const main = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const harness = fileURLToPath(new URL('./crash-harness.mjs', import.meta.url));
-// The pid may vanish between any two reads of /proc, so one read decides; a zombie counts as dead.
-const pidAlive = (pid: number): boolean => {
-  try {
-    return !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(!root)('crash then sweep (root, needs dist/ built)', () => {
   let made: { runId: string; runDir: string; chain: string; etcdPids: number[]; stracePid: number } | undefined;
