@@ -226,8 +226,9 @@ interface Search {
 function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, usePins = true): Search {
   const n = ops.length;
   const words = bitsetWords(n);
-  // At most what the arrays below, the entry list, the tables' first sizes and the pins take, so nothing
-  // spills into a second chunk (h039 of the cas set did, at 2/3 of this).
+  // What the arrays below, the entry list, the tables' first sizes and the pins take (an entry list with
+  // tied positions takes more, and spills into a second chunk), so a partition's set-up allocates one buffer;
+  // h039 of the cas set spilled at 2/3 of this.
   const arena = new Arena(n * (240 + 8 * words) + 1024);
   const call = arena.f64(n);
   const ret = arena.f64(n);
@@ -493,14 +494,12 @@ function twins(model: AnyModel, ops: readonly Operation[], arena: Arena): Int32A
   const out = arena.i32(ops.length).fill(-1);
   const last = new Map<string, number>();
   const keyOf = model.inputKey ? (i: unknown) => model.inputKey!(i) : (i: unknown) => JSON.stringify(i);
-  // Partitions come in invocation order; sort only when one does not.
+  // Partitions come in invocation order; an index by call is built only for one that does not.
   let sorted = true;
   for (let i = 1; i < ops.length && sorted; i++) sorted = ops[i].call >= ops[i - 1].call;
-  const byCall = arena.i32(ops.length);
-  for (let i = 0; i < ops.length; i++) byCall[i] = i;
-  if (!sorted) byCall.sort((a, b) => ops[a].call - ops[b].call);
-  for (let j = 0; j < byCall.length; j++) {
-    const i = byCall[j];
+  const byCall = sorted ? undefined : Int32Array.from(ops, (_, i) => i).sort((a, b) => ops[a].call - ops[b].call);
+  for (let j = 0; j < ops.length; j++) {
+    const i = byCall ? byCall[j] : j;
     if (ops[i].ret !== Infinity) continue;
     const k = keyOf(ops[i].input);
     const prev = last.get(k);

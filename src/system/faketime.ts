@@ -80,6 +80,11 @@ export function offsetAt(c: { offsetMs: number; rate: number; sinceMs: number },
 
 export const shmFiles = (pid: number): string[] => [`/dev/shm/faketime_shm_${pid}`, `/dev/shm/sem.faketime_sem_${pid}`];
 
+/** A run's libfaketime control directory on this host: it carries the run id, so a sweep and a test can name it. */
+export function clockDir(runId: string): string {
+  return join(tmpdir(), `fl-${runId}-clock`);
+}
+
 /**
  * A lab's libfaketime clocks: on this machine for the host and netns labs; on the ssh lab on the nodes' hosts,
  * when every host has libfaketime (else none: the clock nemeses then refuse).
@@ -104,7 +109,7 @@ export class FaketimeClocks implements ClockControl {
     private readonly lib: string,
     private readonly hosts?: FaketimeHosts,
   ) {
-    this.dir = join(tmpdir(), `fl-${runId}-clock`);
+    this.dir = clockDir(runId);
   }
 
   file(node: string): string {

@@ -3,11 +3,10 @@
 // made it into the record, and nothing of anyone else's (another run id's directory, another process's files).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { libfaketime, shmFiles } from '../../src/system/faketime.js';
+import { clockDir, libfaketime, shmFiles } from '../../src/system/faketime.js';
 import { cli, leftovers } from '../run/cli.js';
 import { pidAlive, until } from '../support/process.js';
 
@@ -17,7 +16,7 @@ const harness = fileURLToPath(new URL('./crash-harness.mjs', import.meta.url));
 const runId = `zz${Math.random().toString(36).slice(2, 6)}`;
 // Someone else's: a clock directory of a run id no record names, a process under libfaketime that no lab
 // started, and a shm file named by a pid nobody recorded.
-const otherDir = join(tmpdir(), `fl-zy${runId.slice(2)}-clock`);
+const otherDir = clockDir(`zy${runId.slice(2)}`);
 const children: ChildProcess[] = [];
 const made: string[] = [otherDir];
 afterAll(async () => {
@@ -56,7 +55,7 @@ describe.skipIf(!lib || process.platform !== 'linux')('lab sweep after a clock-f
 
     // The crash left it all in place; the record lists the directory and n1's and n3's files, not n2's.
     expect(existsSync(join(run.clockDir, 'n1.faketime'))).toBe(true);
-    expect(run.clockDir).toBe(join(tmpdir(), `fl-${runId}-clock`));
+    expect(run.clockDir).toBe(clockDir(runId));
     expect(leftovers(runId)).toContain(`clock ${run.clockDir}`);
     for (const p of [n1, n2]) expect(pidAlive(p)).toBe(true);
 

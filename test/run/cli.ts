@@ -7,6 +7,7 @@ import type { Op } from '../../src/history/op.js';
 import type { EvidenceFile } from '../../src/report/evidence-view.js';
 import type { ResultsFile } from '../../src/report/results.js';
 import { RUN_FILES } from '../../src/results/layout.js';
+import { clockDir } from '../../src/system/faketime.js';
 
 export const MAIN = resolve('dist/src/cli/main.js');
 
@@ -50,8 +51,7 @@ export function leftovers(runId: string): string[] {
   for (const line of sh('ip', ['-o', 'link']).split('\n')) if (line.includes(runId)) out.push(`link ${line}`);
   for (const line of sh('iptables-save', []).split('\n')) if (line.includes(runId)) out.push(`iptables ${line}`);
   for (const line of sh('pgrep', ['-a', 'etcd']).split('\n')) if (line.includes(runId)) out.push(`process ${line}`);
-  // libfaketime's control files (system/faketime.ts FaketimeClocks.dir).
-  const clock = join(process.env['TMPDIR'] ?? '/tmp', `fl-${runId}-clock`);
+  const clock = clockDir(runId);
   if (existsSync(clock)) out.push(`clock ${clock}`);
   const reg = ['/run/faultline', `${process.env['TMPDIR'] ?? '/tmp'}/faultline-0`].map((d) => join(d, `${runId}.json`));
   for (const f of reg) if (existsSync(f)) out.push(`registry ${f}`);
