@@ -74,7 +74,7 @@ class OpenSlots {
   private readonly other = new Map<number | string, number>();
 
   get(process: number | string): number | undefined {
-    if (typeof process === 'number' && process >= 0 && process < SMALL && process % 1 === 0) {
+    if (indexable(process)) {
       const s = this.small[process];
       return s === undefined || s < 0 ? undefined : s;
     }
@@ -82,22 +82,24 @@ class OpenSlots {
   }
 
   set(process: number | string, slot: number): void {
-    if (typeof process === 'number' && process >= 0 && process < SMALL && process % 1 === 0) {
+    if (indexable(process)) {
       while (this.small.length < process) this.small.push(-1);
       this.small[process] = slot;
     } else this.other.set(process, slot);
   }
 
   delete(process: number | string): void {
-    if (typeof process === 'number' && process >= 0 && process < SMALL && process % 1 === 0) this.small[process] = -1;
+    if (indexable(process)) this.small[process] = -1;
     else this.other.delete(process);
   }
 
   /** Slots still open, in no particular order. */
   values(): number[] {
-    return [...this.small.filter((s) => s !== undefined && s >= 0), ...this.other.values()];
+    return [...this.small.filter((s) => s >= 0), ...this.other.values()];
   }
 }
 
 /** Process ids below this are array-indexed. */
 const SMALL = 1 << 16;
+
+const indexable = (process: number | string): process is number => typeof process === 'number' && process >= 0 && process < SMALL && process % 1 === 0;
