@@ -20,7 +20,8 @@ export function leaderLoss(run: TrialRun, e: FaultEvent, index: number, horizonS
   if (e.error) t.notes.push(`nemesis error: ${e.error}`);
   const campaign = run.elections.find((x) => x.time > t0 && x.time <= until && !gone.has(x.node) && (x.event === 'pre-candidate' || x.event === 'candidate'));
   const leader = run.elections.find((x) => x.time > t0 && x.time <= until && x.event === 'leader' && !gone.has(x.node));
-  if (!leader) t.notes.push(`no new leader within ${seconds(until - t0)} s of the fault`);
+  // Whether anyone campaigned tells a slow election (split votes, slow vote fsyncs) from survivors that never tried.
+  if (!leader) t.notes.push(`no new leader within ${seconds(until - t0)} s of the fault (${campaign ? `first campaign by ${campaign.node} after ${seconds(campaign.time - t0)} s` : 'no survivor campaigned'})`);
   const electionS = run.settings.electionMs / 1000;
   t.figures = {
     newLeaderS: leader ? seconds(leader.time - t0) : null,

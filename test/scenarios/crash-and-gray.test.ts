@@ -1,7 +1,7 @@
 // Scenarios 1 (gray failure, pre-vote on/off), 2 (leader crash) and 4 (slow WAL) end to end on real etcd, short form, one CLI call.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCommon, figures, runScenarios, tempResults, type CatalogueRun } from './support.js';
+import { checkCommon, figures, runScenarios, tempResults, trialText, type CatalogueRun } from './support.js';
 
 let dir: string;
 let run: CatalogueRun;
@@ -28,7 +28,7 @@ describe('faultline scenarios gray-failure leader-crash slow-wal --short', () =>
     const gap = figures(crash, 'crash', 'unavailableS');
     expect(leader.length).toBeGreaterThanOrEqual(2);
     leader.forEach((l, i) => {
-      expect(l, `trial ${i}: new leader`).not.toBeNull();
+      expect(l, `trial ${i}: new leader: ${trialText(crash, 'crash', i)}`).not.toBeNull();
       // A follower campaigns only after its randomized timeout (>= election timeout minus one heartbeat).
       expect(l!).toBeGreaterThan(0.5 * electionS);
       expect(l!).toBeLessThanOrEqual(crash.formSettings.holdS);

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCommon, figures, runScenarios, tempResults, type CatalogueRun } from './support.js';
+import { checkCommon, figures, runScenarios, tempResults, trialText, type CatalogueRun } from './support.js';
 
 let dir: string;
 let run: CatalogueRun;
@@ -47,9 +47,11 @@ describe('faultline scenarios quorum-median timeout-rule --short', () => {
 
   it('timeout rule: every kill elected a new leader, later for longer timeouts; loss windows were counted', () => {
     const r = run.results[1]!;
-    const rec = ['kill-5x', 'kill-10x', 'kill-20x'].map((v) => figures(r, v, 'newLeaderS')[0]);
+    const kills = ['kill-5x', 'kill-10x', 'kill-20x'];
+    const rec = kills.map((v) => figures(r, v, 'newLeaderS')[0]);
     for (const [i, x] of rec.entries()) {
-      expect(x, `recovery ${i}`).not.toBeNull();
+      // On failure, what the trial saw (its notes say whether the survivors campaigned at all).
+      expect(x, `recovery ${i}: ${trialText(r, kills[i]!, 0)}`).not.toBeNull();
       // No election can win before the (randomised, >= 1x) election timeout of the survivors has run out.
       expect(x!).toBeGreaterThanOrEqual([0.5, 1, 2][i]! * 0.9);
     }

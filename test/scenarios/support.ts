@@ -73,3 +73,9 @@ export function checkCommon(r: CatalogueRun): void {
 /** Figures of every trial of a variant. */
 export const figures = (res: ScenarioResult, variant: string, key: string): (number | null)[] =>
   res.trials.filter((t) => t.variant === variant).map((t) => t.figures[key] ?? null);
+
+/** Trial k of a variant as an assertion message shows it: its figures, notes and whether a harness stall overlapped it. */
+export const trialText = (res: ScenarioResult, variant: string, k: number): string => {
+  const t = res.trials.filter((x) => x.variant === variant)[k];
+  return t ? JSON.stringify({ variant, atS: t.atS, suspect: t.suspect, figures: t.figures, notes: t.notes, runDir: t.runDir }) : `${variant}: no trial ${k}`;
+};
