@@ -124,7 +124,7 @@ export function chartSpecs(flags: ChartFlags): Record<string, Spec> {
             color: {
               field: 'event',
               type: 'nominal',
-              scale: { domain: ['pre-candidate', 'candidate', 'leader', 'follower', 'lost-leader'], range: ['#f2b701', '#e68a00', '#2a9d3c', '#7f7f7f', '#d62728'] },
+              scale: { domain: ['pre-candidate', 'candidate', 'leader', 'follower', 'lost-leader', 'vote-refused'], range: ['#f2b701', '#e68a00', '#2a9d3c', '#7f7f7f', '#d62728', '#9467bd'] },
             },
             shape: { field: 'event', type: 'nominal' },
             tooltip: [{ field: 't' }, { field: 'node' }, { field: 'event' }, { field: 'term' }],

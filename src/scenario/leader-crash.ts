@@ -5,12 +5,13 @@ import type { FaultEvent } from '../history/faults.js';
 import { longestWriteGap, nodesOf, okWriteTimes, seconds, stalledIn } from './measure.js';
 import { describe } from './stats.js';
 import type { TrialRun } from './trial.js';
+import { refusedVotes } from './votes.js';
 import type { Trial } from './types.js';
 
 /**
  * Figures of one leader loss at e.start: the first campaign (pre-candidate/candidate line) and the first new
  * leader on another node, both before the killed node is restarted (e.stop), and the longest stretch without
- * an ok write from the last one before the kill until the restart.
+ * an ok write from the last one before the kill until the restart. Notes quote the votes survivors refused.
  */
 export function leaderLoss(run: TrialRun, e: FaultEvent, index: number, horizonS: number): Trial {
   const t0 = e.start;
@@ -22,6 +23,9 @@ export function leaderLoss(run: TrialRun, e: FaultEvent, index: number, horizonS
   const leader = run.elections.find((x) => x.time > t0 && x.time <= until && x.event === 'leader' && !gone.has(x.node));
   // Whether anyone campaigned tells a slow election (split votes, slow vote fsyncs) from survivors that never tried.
   if (!leader) t.notes.push(`no new leader within ${seconds(until - t0)} s of the fault (${campaign ? `first campaign by ${campaign.node} after ${seconds(campaign.time - t0)} s` : 'no survivor campaigned'})`);
+  // The refused votes say why the election took as long as it did (or never finished): a candidate behind on its log, a split vote, a lease.
+  const refused = refusedVotes(run.elections, t0, leader?.time ?? until, gone);
+  if (refused) t.notes.push(leader ? `before ${leader.node} won, ${refused}` : refused);
   const electionS = run.settings.electionMs / 1000;
   t.figures = {
     newLeaderS: leader ? seconds(leader.time - t0) : null,

@@ -1,11 +1,26 @@
-// Parses etcd's zap JSON log into the election timeline (pre-candidate, candidate, leader, follower, lost leader).
-import type { ElectionEvent } from './system.js';
+// Parses etcd's zap JSON log into the election timeline (pre-candidate, candidate, leader, follower, lost leader,
+// refused votes).
+import type { ElectionEvent, VoteRefusal } from './system.js';
 
 // raft messages as etcd 3.4 logs them through zap, e.g.
 //   "b5179d13d0285315 became candidate at term 2"
 //   "raft.node: b5179d13d0285315 lost leader 8e9e05c52164694d at term 3"
-const BECAME = /became (pre-candidate|candidate|leader|follower) at term (\d+)/;
-const LOST = /lost leader [0-9a-f]+ at term (\d+)/;
+//   "f1531c09afe93527 [logterm: 3, index: 2648, vote: 0] rejected MsgVote from c539bdba82083616 [logterm: 2, index: 2647] at term 3"
+//   "4be71545950794d4 [logterm: 2, index: 1273, vote: 4be71545950794d4] ignored MsgVote from 746d2990a91f32b1 [logterm: 2, index: 1272] at term 2: lease is not expired (remaining ticks: 8)"
+const BECAME = /([0-9a-f]+) became (pre-candidate|candidate|leader|follower) at term (\d+)/;
+const LOST = /([0-9a-f]+) lost leader [0-9a-f]+ at term (\d+)/;
+const REFUSED = /([0-9a-f]+) \[logterm: (\d+), index: (\d+), vote: ([0-9a-f]+)\] (rejected|ignored) (MsgVote|MsgPreVote) from ([0-9a-f]+) \[logterm: (\d+), index: (\d+)\] at term (\d+)/;
+
+/** Why a refusal happened, from what the line shows: etcd logs the refusal, not the reason. */
+function refusal(m: RegExpExecArray): VoteRefusal {
+  const own = { term: Number(m[2]), index: Number(m[3]) };
+  const theirs = { term: Number(m[8]), index: Number(m[9]) };
+  const votedFor = m[4] === '0' ? undefined : m[4]!;
+  const candidate = m[7]!;
+  const behind = theirs.term < own.term || (theirs.term === own.term && theirs.index < own.index);
+  const why: VoteRefusal['why'] = m[5] === 'ignored' ? 'lease' : behind ? 'log' : votedFor !== undefined && votedFor !== candidate ? 'voted' : 'leader';
+  return { candidate, preVote: m[6] === 'MsgPreVote', own, theirs, ...(votedFor !== undefined ? { votedFor } : {}), why };
+}
 
 /**
  * One ElectionEvent per matching line, time in ns since the test's t0 (`t0EpochMs` is the wall-clock
@@ -16,7 +31,7 @@ export function parseEtcdLog(text: string, node: string, t0EpochMs: number): Ele
   const out: ElectionEvent[] = [];
   for (const line of text.split('\n')) {
     // Cheap filter first: logs are mostly other messages.
-    if (!line.includes('became ') && !line.includes('lost leader')) continue;
+    if (!line.includes('became ') && !line.includes('lost leader') && !line.includes('Vote from ')) continue;
     let rec: { ts?: unknown; msg?: unknown };
     try {
       rec = JSON.parse(line) as { ts?: unknown; msg?: unknown };
@@ -29,11 +44,16 @@ export function parseEtcdLog(text: string, node: string, t0EpochMs: number): Ele
     const time = Math.round((ms - t0EpochMs) * 1e6);
     const b = BECAME.exec(rec.msg);
     if (b) {
-      out.push({ time, node, term: Number(b[2]), event: b[1] as ElectionEvent['event'], line });
+      out.push({ time, node, term: Number(b[3]), event: b[2] as ElectionEvent['event'], line, member: b[1]! });
       continue;
     }
     const l = LOST.exec(rec.msg);
-    if (l) out.push({ time, node, term: Number(l[1]), event: 'lost-leader', line });
+    if (l) {
+      out.push({ time, node, term: Number(l[2]), event: 'lost-leader', line, member: l[1]! });
+      continue;
+    }
+    const r = REFUSED.exec(rec.msg);
+    if (r) out.push({ time, node, term: Number(r[10]), event: 'vote-refused', line, member: r[1]!, vote: refusal(r) });
   }
   return out;
 }

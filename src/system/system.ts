@@ -37,9 +37,30 @@ export interface ElectionEvent {
   time: number;
   node: string;
   term: number;
-  event: 'pre-candidate' | 'candidate' | 'leader' | 'follower' | 'lost-leader';
+  event: 'pre-candidate' | 'candidate' | 'leader' | 'follower' | 'lost-leader' | 'vote-refused';
   /** The raw log line, for report excerpts. */
   line: string;
+  /** Raft member id of the node that wrote the line, when the line names it: maps ids in other lines to nodes. */
+  member?: string;
+  /** On 'vote-refused': the vote request this node refused or ignored, and why. */
+  vote?: VoteRefusal;
+}
+
+/** A (pre-)vote a node refused: Raft grants one only to a candidate whose log is at least as up to date. */
+export interface VoteRefusal {
+  /** Member id of the candidate. */
+  candidate: string;
+  preVote: boolean;
+  /** Last entry (term, index) of the refusing node's log and of the candidate's. */
+  own: { term: number; index: number };
+  theirs: { term: number; index: number };
+  /** The member this node had voted for in the term, when any. */
+  votedFor?: string;
+  /**
+   * log: the candidate's log was behind; voted: this node had voted for another; leader: it still followed a
+   * leader; lease: it had heard from a leader within the election timeout (etcd's CheckQuorum lease).
+   */
+  why: 'log' | 'voted' | 'leader' | 'lease';
 }
 
 export interface MemberInfo {

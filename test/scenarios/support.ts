@@ -79,3 +79,20 @@ export const trialText = (res: ScenarioResult, variant: string, k: number): stri
   const t = res.trials.filter((x) => x.variant === variant)[k];
   return t ? JSON.stringify({ variant, atS: t.atS, suspect: t.suspect, figures: t.figures, notes: t.notes, runDir: t.runDir }) : `${variant}: no trial ${k}`;
 };
+
+/**
+ * Trial k's kill → new leader time, or null when no survivor won before the killed node came back. A null passes
+ * only as a slow election of etcd's own (a candidate behind on its log, split votes): a survivor campaigned, and no
+ * write was acknowledged for the whole hold, which the client history shows independently of the log lines.
+ */
+export function newLeaderOrSlowElection(res: ScenarioResult, variant: string, k: number): number | null {
+  const t = res.trials.filter((x) => x.variant === variant)[k];
+  expect(t, `${variant}: no trial ${k}`).toBeDefined();
+  const leader = t!.figures['newLeaderS'] ?? null;
+  if (leader !== null) return leader;
+  const what = trialText(res, variant, k);
+  expect(t!.notes.some((n) => n.includes('first campaign by')), `no survivor campaigned: ${what}`).toBe(true);
+  expect(t!.figures['unavailableS']!, `writes were acknowledged without a new leader: ${what}`).toBeGreaterThanOrEqual(res.formSettings.holdS - 0.25);
+  console.log(`${variant} trial ${k}: no new leader before the restart, a slow election: ${t!.notes.join(' | ')}`);
+  return null;
+}
