@@ -24,16 +24,35 @@ export interface SessionOptions {
   /** How long this thread works alone before worker threads join in (default 100 ms). */
   localBudgetMs?: number;
   /**
-   * More than one history may be submitted. Without it, a history of one partition gets this thread's
-   * whole budget, since nothing else can run beside it.
+   * How many histories will be submitted in all (default 1). With one, a history of one partition gets this
+   * thread's whole budget, since nothing else can run beside it. With more, workers join only while the work
+   * left, at the pace histories have been finishing, would outlast a worker's start.
    */
-  many?: boolean;
+  histories?: number;
 }
 
 /** Workers join only if work is left after this long: spawning them only pays for real work. */
 const LOCAL_BUDGET_MS = 100;
+/**
+ * Work a worker must have ahead of it to pay for itself: it takes 30-40 ms to load its modules and then runs
+ * with cold JIT. Over the 103 small files of Porcupine's jepsen corpus, a pool that started 100 ms in came up
+ * when this thread was nearly done, and its start-up and exit held the process 20-30 ms past the last file.
+ */
+const POOL_PAYS_MS = 100;
 /** This thread's search slices: short enough to keep workers fed, long enough to cost nothing. */
 const SLICE_MS = 20;
+
+/**
+ * Whether workers started now would have more work than their start-up costs: always for one history (its
+ * partitions are all there is), before any history has finished, or while one search has held this thread for
+ * LOCAL_BUDGET_MS; for a batch, the histories not yet finished at the pace so far (`elapsedMs` since the first
+ * was started, `searchMs` into this thread's current search).
+ */
+export function poolPays(p: { histories: number; finished: number; elapsedMs: number | undefined; searchMs: number | undefined }): boolean {
+  if (p.histories <= 1 || p.finished === 0 || p.elapsedMs === undefined) return true;
+  if (p.searchMs !== undefined && p.searchMs >= LOCAL_BUDGET_MS) return true;
+  return ((p.histories - p.finished) * p.elapsedMs) / p.finished >= POOL_PAYS_MS;
+}
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -72,6 +91,11 @@ export class CheckSession {
   private driving = false;
   private pool: Promise<WorkerPool> | undefined;
   private feeding = 0;
+  /** Histories finished, and when the first was started: the pace that predicts the work left. */
+  private finished = 0;
+  private firstStart: number | undefined;
+  /** When this thread's current partition search began (undefined between searches). */
+  private jobSince: number | undefined;
 
   constructor(private readonly options: SessionOptions = {}) {
     this.workers = options.workers ?? defaultWorkers();
@@ -113,6 +137,7 @@ export class CheckSession {
           continue;
         }
         try {
+          this.jobSince = Date.now();
           const job = new PartitionJob(h.model, h.parts[i], keyOf(h.parts[i]), { ...this.limits(h, this.localShare(h)), cancel: new Int32Array(h.cancel) });
           // Slices keep the event loop turning, so finished worker tasks are collected and new ones sent.
           while (!job.run(Date.now() + SLICE_MS)) {
@@ -123,6 +148,8 @@ export class CheckSession {
           this.done(h, i, job.result());
         } catch (e) {
           this.fail(h, e);
+        } finally {
+          this.jobSince = undefined;
         }
         // Between partitions too, but only once a slice's worth of time has passed: a turn of the event
         // loop per small partition costs more than its search.
@@ -138,7 +165,7 @@ export class CheckSession {
 
   private localShare(h: Pending): number {
     const all = localBytes({ maxMemoryMb: this.options.maxMemoryMb });
-    if (this.workers < 1 || (!this.options.many && h.parts.length === 1)) return all;
+    if (this.workers < 1 || ((this.options.histories ?? 1) <= 1 && h.parts.length === 1)) return all;
     return Math.min(all, poolBytes({ maxMemoryMb: this.options.maxMemoryMb }, this.threads));
   }
 
@@ -152,12 +179,24 @@ export class CheckSession {
     h.startedAt = true;
     h.t0 = performance.now();
     h.deadline = deadlineOf(h.options);
+    this.firstStart ??= Date.now();
   }
 
   private maybeStartPool(): void {
     if (this.pool || this.workers < 1 || Date.now() < this.startPoolAt || !this.histories.some((h) => h.model.spec && h.waiting.length > 0)) return;
+    if (!this.poolPays()) return;
     this.pool = sharedPool(this.workers, workerHeapMb({ maxMemoryMb: this.options.maxMemoryMb }, this.threads));
     this.feed();
+  }
+
+  private poolPays(): boolean {
+    const now = Date.now();
+    return poolPays({
+      histories: this.options.histories ?? 1,
+      finished: this.finished,
+      elapsedMs: this.firstStart === undefined ? undefined : now - this.firstStart,
+      searchMs: this.jobSince === undefined ? undefined : now - this.jobSince,
+    });
   }
 
   /** Keeps one feeder per worker while partitions that a worker can rebuild are waiting. */
@@ -212,12 +251,14 @@ export class CheckSession {
       h.waiting = [];
     }
     if (h.left === 0) {
+      this.finished++;
       this.remove(h);
       h.resolve(finish(h.model, h.ops, h.results as PartitionResult[], h.t0));
     }
   }
 
   private fail(h: Pending, e: unknown): void {
+    this.finished++;
     h.decided = true;
     Atomics.store(new Int32Array(h.cancel), 0, 1);
     h.waiting = [];
@@ -233,14 +274,15 @@ export class CheckSession {
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-let pool: WorkerPool | undefined;
+let pool: Promise<WorkerPool> | undefined;
 
 /** The pool module (and worker threads) are loaded only when a check needs them; one pool per process. */
 async function sharedPool(size: number, heapMb: number): Promise<WorkerPool> {
-  if (pool && pool.size >= size && pool.maxOldMb === heapMb) return pool;
-  void pool?.close();
-  const { WorkerPool } = await import('./pool.js');
-  pool = new WorkerPool(size, heapMb);
+  const current = await pool;
+  if (current && current.size >= size && current.maxOldMb === heapMb) return current;
+  void current?.close();
+  // Held as a promise from the start, so a close while the module loads still finds (and stops) it.
+  pool = import('./pool.js').then(({ WorkerPool }) => new WorkerPool(size, heapMb));
   return pool;
 }
 
@@ -248,5 +290,5 @@ async function sharedPool(size: number, heapMb: number): Promise<WorkerPool> {
 export async function closeWorkers(): Promise<void> {
   const p = pool;
   pool = undefined;
-  await p?.close();
+  await (await p)?.close();
 }

@@ -76,7 +76,7 @@ exit: 0 all valid, 1 any not, 2 any unknown (none not), 3 bad input or usage`,
     const timeout = parseCheckerTimeout('check', values.timeout);
     const maxMemory = parseNumber('check', 'max-memory', values['max-memory'], 16);
     const json = values.json === true;
-    const session = new CheckSession({ maxMemoryMb: maxMemory, many: positionals.length > 1 });
+    const session = new CheckSession({ maxMemoryMb: maxMemory, histories: positionals.length });
 
     /** Loads and submits one file; never rejects for bad input, which is that file's outcome. */
     const start = async (file: string): Promise<{ file: string; loaded?: Loaded; result?: CheckResult; elle?: ElleOutcome; error?: FaultlineError }> => {

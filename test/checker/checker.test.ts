@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { check, checkSync } from '../../src/checker/index.js';
 import { WorkerPool } from '../../src/checker/pool.js';
+import { poolPays } from '../../src/checker/session.js';
 import { bitsetWords } from '../../src/checker/bitset.js';
 import { ConfigCache } from '../../src/checker/cache.js';
 import { buildEntries } from '../../src/checker/entries.js';
@@ -110,6 +111,21 @@ describe('parallel search and limits', () => {
     const there = await check(ops, kv(), { workers: 2, localBudgetMs: 0 });
     expect(there.valid).toBe(true);
     expect(there.partitions.map((p) => [p.key, p.valid, p.ops])).toEqual(here.partitions.map((p) => [p.key, p.valid, p.ops]));
+  });
+
+  it('workers join a batch only while the work left, at the pace so far, outlasts their start', () => {
+    const at = (histories: number, finished: number, elapsedMs: number | undefined, searchMs?: number): boolean => poolPays({ histories, finished, elapsedMs, searchMs });
+    // One history: its partitions are all the work there is.
+    expect(at(1, 0, 500)).toBe(true);
+    // Nothing finished yet: no pace to go by.
+    expect(at(103, 0, undefined)).toBe(true);
+    // Porcupine's jepsen corpus 100 ms in: 60 of 103 done, 43 left at 1.7 ms each is 72 ms, less than a worker's worth.
+    expect(at(103, 60, 100)).toBe(false);
+    // A long batch: 900 files left at 1.7 ms each.
+    expect(at(1000, 60, 100)).toBe(true);
+    // One long search holds this thread while others wait: whatever the pace.
+    expect(at(103, 60, 100, 99)).toBe(false);
+    expect(at(103, 60, 100, 100)).toBe(true);
   });
 
   it('operations survive packing for a worker (Infinity, unknown outputs, named processes)', () => {
