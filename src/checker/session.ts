@@ -45,13 +45,16 @@ const SLICE_MS = 20;
 /**
  * Whether workers started now would have more work than their start-up costs: always for one history (its
  * partitions are all there is), before any history has finished, or while one search has held this thread for
- * LOCAL_BUDGET_MS; for a batch, the histories not yet finished at the pace so far (`elapsedMs` since the first
- * was started, `searchMs` into this thread's current search).
+ * LOCAL_BUDGET_MS; for a batch, when the histories not yet finished, or the partitions waiting, would take
+ * POOL_PAYS_MS at the pace so far (`elapsedMs` since the first history was started, over `finished` histories and
+ * `searched` partitions; `searchMs` into this thread's current search).
  */
-export function poolPays(p: { histories: number; finished: number; elapsedMs: number | undefined; searchMs: number | undefined }): boolean {
+export function poolPays(p: { histories: number; finished: number; searched: number; waiting: number; elapsedMs: number | undefined; searchMs: number | undefined }): boolean {
   if (p.histories <= 1 || p.finished === 0 || p.elapsedMs === undefined) return true;
   if (p.searchMs !== undefined && p.searchMs >= LOCAL_BUDGET_MS) return true;
-  return ((p.histories - p.finished) * p.elapsedMs) / p.finished >= POOL_PAYS_MS;
+  const histories = ((p.histories - p.finished) * p.elapsedMs) / p.finished;
+  const partitions = (p.waiting * p.elapsedMs) / Math.max(1, p.searched);
+  return Math.max(histories, partitions) >= POOL_PAYS_MS;
 }
 
 export function defaultWorkers(): number {
@@ -91,8 +94,9 @@ export class CheckSession {
   private driving = false;
   private pool: Promise<WorkerPool> | undefined;
   private feeding = 0;
-  /** Histories finished, and when the first was started: the pace that predicts the work left. */
+  /** Histories and partitions finished, and when the first history was started: the pace that predicts the work left. */
   private finished = 0;
+  private searched = 0;
   private firstStart: number | undefined;
   /** When this thread's current partition search began (undefined between searches). */
   private jobSince: number | undefined;
@@ -194,6 +198,8 @@ export class CheckSession {
     return poolPays({
       histories: this.options.histories ?? 1,
       finished: this.finished,
+      searched: this.searched,
+      waiting: this.histories.reduce((n, h) => n + h.waiting.length, 0),
       elapsedMs: this.firstStart === undefined ? undefined : now - this.firstStart,
       searchMs: this.jobSince === undefined ? undefined : now - this.jobSince,
     });
@@ -240,6 +246,7 @@ export class CheckSession {
     if (h.results[i] !== undefined) return;
     h.results[i] = r;
     h.left--;
+    this.searched++;
     if (r.valid === false && !h.options.allPartitions && !h.decided) {
       h.decided = true;
       Atomics.store(new Int32Array(h.cancel), 0, 1);
@@ -251,14 +258,14 @@ export class CheckSession {
       h.waiting = [];
     }
     if (h.left === 0) {
-      this.finished++;
       this.remove(h);
       h.resolve(finish(h.model, h.ops, h.results as PartitionResult[], h.t0));
     }
   }
 
   private fail(h: Pending, e: unknown): void {
-    this.finished++;
+    // The other threads searching its partitions may fail it again.
+    if (!this.histories.includes(h)) return;
     h.decided = true;
     Atomics.store(new Int32Array(h.cancel), 0, 1);
     h.waiting = [];
@@ -266,9 +273,12 @@ export class CheckSession {
     h.reject(e);
   }
 
+  /** A history leaves once, decided or failed; histories that never reach the session count as left to do. */
   private remove(h: Pending): void {
     const k = this.histories.indexOf(h);
-    if (k >= 0) this.histories.splice(k, 1);
+    if (k < 0) return;
+    this.histories.splice(k, 1);
+    this.finished++;
   }
 }
 
@@ -276,19 +286,28 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 let pool: Promise<WorkerPool> | undefined;
 
-/** The pool module (and worker threads) are loaded only when a check needs them; one pool per process. */
-async function sharedPool(size: number, heapMb: number): Promise<WorkerPool> {
-  const current = await pool;
-  if (current && current.size >= size && current.maxOldMb === heapMb) return current;
-  void current?.close();
-  // Held as a promise from the start, so a close while the module loads still finds (and stops) it.
-  pool = import('./pool.js').then(({ WorkerPool }) => new WorkerPool(size, heapMb));
-  return pool;
+/**
+ * The pool module (and worker threads) are loaded only when a check needs them; one pool per process. The
+ * promise is assigned before anything is awaited, so a close while the module loads finds (and stops) it, and
+ * two callers share one pool. A pool that failed to load is forgotten, so the next call tries again.
+ */
+function sharedPool(size: number, heapMb: number): Promise<WorkerPool> {
+  const next: Promise<WorkerPool> = (pool ?? Promise.resolve(undefined)).catch(() => undefined).then(async (current) => {
+    if (current && current.size >= size && current.maxOldMb === heapMb) return current;
+    void current?.close();
+    const { WorkerPool } = await import('./pool.js');
+    return new WorkerPool(size, heapMb);
+  });
+  pool = next;
+  next.catch(() => {
+    if (pool === next) pool = undefined;
+  });
+  return next;
 }
 
 /** Stops the shared worker pool (idle workers never keep the process alive, so this is optional). */
 export async function closeWorkers(): Promise<void> {
   const p = pool;
   pool = undefined;
-  await (await p)?.close();
+  await (await p?.catch(() => undefined))?.close();
 }

@@ -155,6 +155,16 @@ function counterDelta(samples: readonly MetricsSample[], name: string): number {
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+/**
+ * p99 (ms) of one node's WAL fsyncs between its first and last metrics sample in [from, to] (ns, history time):
+ * a fault's own figure, where the run's p99 also counts every fsync before and after it.
+ */
+export function walFsyncP99MsIn(samples: readonly MetricsSample[], node: string, from: number, to: number): number | null {
+  const list = samples.filter((s) => s.node === node && s.time >= from && s.time <= to).sort((a, b) => a.time - b.time);
+  const f = histogramQuantile(0.99, bucketDeltas(list, 'wal_fsync_duration_seconds'));
+  return f === null ? null : round3(f * 1000);
+}
+
 export function raftHealth(
   events: readonly ElectionEvent[],
   samples: readonly MetricsSample[],

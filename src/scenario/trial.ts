@@ -6,7 +6,7 @@ import { electionsFromLogs } from '../report/log-elections.js';
 import type { ResultsFile } from '../report/results.js';
 import { stalls as stallsOf, type Stall } from '../report/windows.js';
 import { runTest, type RunSummary } from '../run/runner.js';
-import type { ElectionEvent } from '../system/system.js';
+import type { ElectionEvent, MetricsSample } from '../system/system.js';
 import type { TestSpec } from '../spec/spec.js';
 import { readFileSync } from 'node:fs';
 import { faultEvents, type FaultEvent } from '../history/faults.js';
@@ -22,6 +22,8 @@ export interface TrialRun {
   elections: ElectionEvent[];
   faults: FaultEvent[];
   stalls: Stall[];
+  /** The nodes' metrics samples (etcd's /metrics each second), for figures of one fault's window. */
+  metrics: MetricsSample[];
   nodes: string[];
   settings: { heartbeatMs: number; electionMs: number; preVote: boolean };
 }
@@ -95,6 +97,7 @@ export async function runTrial(p: ScenarioPreset, v: Variant, f: Form, o: TrialO
     elections: electionsFromLogs(run.logs, run.test?.t0EpochMs ?? 0, run.system),
     faults: faultEvents(run.history),
     stalls: stallsOf(run.events),
+    metrics: run.metrics,
     nodes: run.test?.nodes ?? [],
     settings: spec.raft,
   };

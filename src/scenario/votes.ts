@@ -20,11 +20,17 @@ function phrase(e: ElectionEvent, name: (id: string) => string, t0: number): str
     case 'log':
       return `${what}: ${cand}'s log ends at term ${v.theirs.term} index ${v.theirs.index}, behind ${e.node}'s at term ${v.own.term} index ${v.own.index}`;
     case 'voted':
-      return `${what}: ${e.node} had already voted for ${v.votedFor === undefined ? 'another node' : v.votedFor === e.member ? 'itself' : name(v.votedFor)}`;
-    case 'lease':
-      return `${what}: ${e.node} had heard from a leader within the election timeout (etcd's CheckQuorum lease)`;
+      return `${what}: ${e.node} had already voted for ${v.votedFor === e.member ? 'itself' : name(v.votedFor!)} in that term`;
     case 'leader':
-      return `${what}: ${e.node} still followed a leader`;
+      return `${what}: ${e.node} still had a leader in that term`;
+    case 'term':
+      return `${what}: the pre-vote's term was not ahead of ${e.node}'s`;
+    case 'lease':
+      return `${what}: ${e.node} still counted on a live leader, heard from within the election timeout (etcd's CheckQuorum lease)`;
+    case 'learner':
+      return `${what}: ${e.node} is a learner, which does not vote`;
+    case 'ignored':
+      return `${what}`;
   }
 }
 

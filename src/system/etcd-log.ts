@@ -9,17 +9,30 @@ import type { ElectionEvent, VoteRefusal } from './system.js';
 //   "4be71545950794d4 [logterm: 2, index: 1273, vote: 4be71545950794d4] ignored MsgVote from 746d2990a91f32b1 [logterm: 2, index: 1272] at term 2: lease is not expired (remaining ticks: 8)"
 const BECAME = /([0-9a-f]+) became (pre-candidate|candidate|leader|follower) at term (\d+)/;
 const LOST = /([0-9a-f]+) lost leader [0-9a-f]+ at term (\d+)/;
-const REFUSED = /([0-9a-f]+) \[logterm: (\d+), index: (\d+), vote: ([0-9a-f]+)\] (rejected|ignored) (MsgVote|MsgPreVote) from ([0-9a-f]+) \[logterm: (\d+), index: (\d+)\] at term (\d+)/;
+const REFUSED = /([0-9a-f]+) \[logterm: (\d+), index: (\d+), vote: ([0-9a-f]+)\] (rejected|ignored) (MsgVote|MsgPreVote) from ([0-9a-f]+) \[logterm: (\d+), index: (\d+)\] at term (\d+)(.*)/;
 
-/** Why a refusal happened, from what the line shows: etcd logs the refusal, not the reason. */
+/**
+ * Why a refusal happened, from what the line shows: etcd logs the refusal, not its reason. The line prints both
+ * logs' last entries and this node's vote, not the candidate's term, so:
+ *  - a candidate whose log is behind is refused for that whatever else holds (raft's election restriction);
+ *  - a MsgVote of a lower term is logged differently, and a higher one makes this node a follower of that term
+ *    first, so a MsgVote with an up-to-date log was refused for the vote this node had cast or the leader it had;
+ *  - a pre-vote with an up-to-date log is granted whenever its term is ahead, so one refused was not ahead.
+ */
 function refusal(m: RegExpExecArray): VoteRefusal {
   const own = { term: Number(m[2]), index: Number(m[3]) };
   const theirs = { term: Number(m[8]), index: Number(m[9]) };
   const votedFor = m[4] === '0' ? undefined : m[4]!;
   const candidate = m[7]!;
+  const preVote = m[6] === 'MsgPreVote';
+  const tail = m[11] ?? '';
   const behind = theirs.term < own.term || (theirs.term === own.term && theirs.index < own.index);
-  const why: VoteRefusal['why'] = m[5] === 'ignored' ? 'lease' : behind ? 'log' : votedFor !== undefined && votedFor !== candidate ? 'voted' : 'leader';
-  return { candidate, preVote: m[6] === 'MsgPreVote', own, theirs, ...(votedFor !== undefined ? { votedFor } : {}), why };
+  let why: VoteRefusal['why'];
+  if (m[5] === 'ignored') why = tail.includes('lease is not expired') ? 'lease' : tail.includes('learner') ? 'learner' : 'ignored';
+  else if (behind) why = 'log';
+  else if (preVote) why = 'term';
+  else why = votedFor !== undefined && votedFor !== candidate ? 'voted' : 'leader';
+  return { candidate, preVote, own, theirs, ...(votedFor !== undefined ? { votedFor } : {}), why };
 }
 
 /**

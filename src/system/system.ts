@@ -57,10 +57,12 @@ export interface VoteRefusal {
   /** The member this node had voted for in the term, when any. */
   votedFor?: string;
   /**
-   * log: the candidate's log was behind; voted: this node had voted for another; leader: it still followed a
-   * leader; lease: it had heard from a leader within the election timeout (etcd's CheckQuorum lease).
+   * log: the candidate's log was behind; voted: this node had voted for another in the term; leader: it still
+   * followed a leader; term: a pre-vote whose term was not ahead of this node's (etcd grants a pre-vote with an
+   * up-to-date log whenever its term is ahead); lease: it had heard from a leader within the election timeout
+   * (etcd's CheckQuorum lease); learner: a learner does not vote; ignored: ignored for a reason not recognised.
    */
-  why: 'log' | 'voted' | 'leader' | 'lease';
+  why: 'log' | 'voted' | 'leader' | 'term' | 'lease' | 'learner' | 'ignored';
 }
 
 export interface MemberInfo {

@@ -114,7 +114,8 @@ describe('parallel search and limits', () => {
   });
 
   it('workers join a batch only while the work left, at the pace so far, outlasts their start', () => {
-    const at = (histories: number, finished: number, elapsedMs: number | undefined, searchMs?: number): boolean => poolPays({ histories, finished, elapsedMs, searchMs });
+    const at = (histories: number, finished: number, elapsedMs: number | undefined, more: { searchMs?: number; searched?: number; waiting?: number } = {}): boolean =>
+      poolPays({ histories, finished, elapsedMs, searchMs: more.searchMs, searched: more.searched ?? finished, waiting: more.waiting ?? 4 });
     // One history: its partitions are all the work there is.
     expect(at(1, 0, 500)).toBe(true);
     // Nothing finished yet: no pace to go by.
@@ -123,9 +124,11 @@ describe('parallel search and limits', () => {
     expect(at(103, 60, 100)).toBe(false);
     // A long batch: 900 files left at 1.7 ms each.
     expect(at(1000, 60, 100)).toBe(true);
+    // The last file of a batch brings 200 partitions: at 1.7 ms per partition so far, 340 ms of them wait.
+    expect(at(103, 102, 170, { searched: 102, waiting: 200 })).toBe(true);
     // One long search holds this thread while others wait: whatever the pace.
-    expect(at(103, 60, 100, 99)).toBe(false);
-    expect(at(103, 60, 100, 100)).toBe(true);
+    expect(at(103, 60, 100, { searchMs: 99 })).toBe(false);
+    expect(at(103, 60, 100, { searchMs: 100 })).toBe(true);
   });
 
   it('operations survive packing for a worker (Infinity, unknown outputs, named processes)', () => {

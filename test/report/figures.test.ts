@@ -10,7 +10,7 @@ import { jsonForScript, escapeHtml } from '../../src/report/escape.js';
 import { latencyFigures } from '../../src/report/latency.js';
 import { loadRun } from '../../src/report/load-run.js';
 import { electionsFromLogs } from '../../src/report/log-elections.js';
-import { alerts, histogramQuantile, raftHealth } from '../../src/report/raft-health.js';
+import { alerts, histogramQuantile, raftHealth, walFsyncP99MsIn } from '../../src/report/raft-health.js';
 import { buildSeries } from '../../src/report/series.js';
 import { faultWindows, stalls, windowFigures } from '../../src/report/windows.js';
 import { measure } from '../../src/report/measure.js';
@@ -246,5 +246,29 @@ describe('escaping', () => {
     expect(j).not.toMatch(/[<>]/);
     expect(JSON.parse(j)).toEqual(v);
     expect(escapeHtml('<b a="1">&\'')).toBe('&lt;b a=&quot;1&quot;&gt;&amp;&#39;');
+  });
+});
+
+describe('walFsyncP99MsIn', () => {
+  // Cumulative fsync buckets of one node, sampled each second: 100 fast fsyncs a second, then 2 s of 10 slow ones.
+  const NS = 1e9;
+  const sample = (s: number, fast: number, slow: number, node = 'n1'): MetricsSample => ({
+    time: s * NS,
+    node,
+    values: {
+      'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.004"}': fast,
+      'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.128"}': fast + slow,
+      'etcd_disk_wal_fsync_duration_seconds_bucket{le="+Inf"}': fast + slow,
+    },
+  });
+  const samples = [sample(0, 0, 0), sample(1, 100, 0), sample(2, 200, 0), sample(3, 200, 10), sample(4, 200, 20), sample(5, 300, 20), sample(6, 400, 20), sample(3, 999, 999, 'n2')];
+  it("counts only the fsyncs between the window's samples, and only the node's", () => {
+    // Inside the slow window every fsync is slow: p99 in the 4-128 ms bucket.
+    expect(walFsyncP99MsIn(samples, 'n1', 2 * NS, 4 * NS)).toBeGreaterThan(100);
+    // Over the whole run the 20 slow fsyncs are 4.8%: p99 still slow; with more fast ones around it would not be.
+    expect(walFsyncP99MsIn(samples, 'n1', 0, 3 * NS)).toBeGreaterThan(4);
+    expect(walFsyncP99MsIn(samples, 'n1', 0, 2 * NS)).toBeLessThanOrEqual(4);
+    // One sample is no interval.
+    expect(walFsyncP99MsIn(samples, 'n1', 3 * NS, 3 * NS)).toBeNull();
   });
 });

@@ -26,8 +26,11 @@ describe('faultline scenarios gray-failure leader-crash slow-wal --short', () =>
     const electionS = crash.cluster.electionMs / 1000;
     const gap = figures(crash, 'crash', 'unavailableS');
     expect(gap.length).toBeGreaterThanOrEqual(2);
+    const leaders = gap.map((_, i) => newLeaderOrSlowElection(crash, 'crash', i));
+    // A slow election now and then is etcd's; none at all in any trial would be ours.
+    expect(leaders.some((l) => l !== null), trialText(crash, 'crash', 0)).toBe(true);
     gap.forEach((g, i) => {
-      const l = newLeaderOrSlowElection(crash, 'crash', i);
+      const l = leaders[i]!;
       if (l === null) return;
       // A follower campaigns only after its randomized timeout (>= election timeout minus one heartbeat).
       expect(l, trialText(crash, 'crash', i)).toBeGreaterThan(0.5 * electionS);
@@ -56,10 +59,14 @@ describe('faultline scenarios gray-failure leader-crash slow-wal --short', () =>
 
   it('slow WAL: the slowed node is the one whose fsync p99 etcd reports, and 100 ms fsyncs slow writes down', () => {
     const wal = run.results[2]!;
-    for (const v of ['fsync-10', 'fsync-50', 'fsync-100']) expect(figures(wal, v, 'walFsyncP99Ms')[0], v).not.toBeNull();
-    const p99 = figures(wal, 'fsync-100', 'walFsyncP99Ms')[0]!;
-    expect(p99).toBeGreaterThan(50);
-    expect(figures(wal, 'fsync-100', 'fsyncAlert')).toEqual([1]);
+    for (const v of ['fsync-10', 'fsync-50', 'fsync-100']) {
+      expect(figures(wal, v, 'walFsyncP99DuringMs')[0], v).not.toBeNull();
+      // The alert reads the run's p99 (where the slowed fsyncs may be under 1%), so it is raised exactly when that is above 50 ms.
+      const run = figures(wal, v, 'walFsyncP99Ms')[0]!;
+      expect(figures(wal, v, 'fsyncAlert'), `${v}: run p99 ${run} ms`).toEqual([run > 50 ? 1 : 0]);
+    }
+    // While slowed, etcd's own histogram shows the injected 100 ms.
+    expect(figures(wal, 'fsync-100', 'walFsyncP99DuringMs')[0]!).toBeGreaterThan(50);
     expect(figures(wal, 'fsync-100', 'commitP50DuringMs')[0]!).toBeGreaterThan(figures(wal, 'fsync-100', 'commitP50BeforeMs')[0]!);
   });
 });

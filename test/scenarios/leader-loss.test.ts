@@ -50,7 +50,7 @@ describe('leaderLoss', () => {
     expect(t.notes).toEqual([
       'no new leader within 6 s of the fault (first campaign by n3 after 1.338 s)',
       "votes refused: n2 (term 3) refused n3's vote request after 1.34 s: n3's log ends at term 2 index 140, behind n2's at term 2 index 141; " +
-        "n2 (term 4) refused n3's vote request after 3.1 s: n2 had already voted for itself; a node votes only for a candidate whose log is at least as up to date as its own",
+        "n2 (term 4) refused n3's vote request after 3.1 s: n2 had already voted for itself in that term; a node votes only for a candidate whose log is at least as up to date as its own",
     ]);
     // With a leader, only the refusals before it, and the note says who won.
     const won = leaderLoss(run([...events, ...parseEtcdLog(line(12, 'bbbb became leader at term 5'), 'n2', 0)]), kill, 0, 6);

@@ -48,10 +48,12 @@ describe('faultline scenarios quorum-median timeout-rule --short', () => {
   it('timeout rule: every kill elected a new leader (or a slow election with writes stalled throughout), no sooner than its timeout; loss windows were counted', () => {
     const r = run.results[1]!;
     const kills = ['kill-5x', 'kill-10x', 'kill-20x'];
-    kills.forEach((v, i) => {
-      const x = newLeaderOrSlowElection(r, v, 0);
+    const rec = kills.map((v) => newLeaderOrSlowElection(r, v, 0));
+    // A slow election now and then is etcd's; none at all in any trial would be ours.
+    expect(rec.some((x) => x !== null), trialText(r, kills[0]!, 0)).toBe(true);
+    rec.forEach((x, i) => {
       // No election can win before the (randomised, >= 1x) election timeout of the survivors has run out.
-      if (x !== null) expect(x, trialText(r, v, 0)).toBeGreaterThanOrEqual([0.5, 1, 2][i]! * 0.9);
+      if (x !== null) expect(x, trialText(r, kills[i]!, 0)).toBeGreaterThanOrEqual([0.5, 1, 2][i]! * 0.9);
     });
     for (const v of ['loss-5x', 'loss-10x', 'loss-20x']) expect(figures(r, v, 'spuriousLeaders')[0]).toBeTypeOf('number');
   });

@@ -31,21 +31,25 @@ describe('parseEtcdLog', () => {
     expect(ev[3]!.line).toContain('became leader at term 2');
     expect(ev.every((e) => e.member === 'b5179d13d0285315')).toBe(true);
   });
-  it('reads refused votes: whose, both logs, and why (log behind, voted for another, still led, lease)', () => {
+  it('reads refused votes: whose, both logs, and why (log behind, voted for another, pre-vote term not ahead, lease, learner)', () => {
     const at = (msg: string): string => JSON.stringify({ level: 'info', ts: '2026-11-23T21:28:21.000Z', msg });
     const text = [
       at('f1531c09afe93527 [logterm: 3, index: 2648, vote: 0] rejected MsgVote from c539bdba82083616 [logterm: 2, index: 2647] at term 3'),
       at('79fec00beb5b2ffb [logterm: 1, index: 3, vote: 79fec00beb5b2ffb] rejected MsgVote from f17d6df58bec1b74 [logterm: 1, index: 3] at term 2'),
       at('79fec00beb5b2ffb [logterm: 2, index: 9, vote: 0] rejected MsgPreVote from f17d6df58bec1b74 [logterm: 2, index: 9] at term 2'),
       at('4be71545950794d4 [logterm: 2, index: 1273, vote: 4be71545950794d4] ignored MsgVote from 746d2990a91f32b1 [logterm: 2, index: 1273] at term 2: lease is not expired (remaining ticks: 8)'),
+      at('19da8be3164eab5 [logterm: 2, index: 9, vote: 0] rejected MsgVote from 2cbf76ef8ce167ee [logterm: 2, index: 9] at term 4'),
+      at('19da8be3164eab5 [logterm: 2, index: 9, vote: 0] ignored MsgPreVote from 2cbf76ef8ce167ee [logterm: 2, index: 9] at term 4: learner can not vote'),
       at('2cbf76ef8ce167ee [logterm: 2, index: 932, vote: 0] cast MsgVote for aff586bcce3330c4 [logterm: 2, index: 932] at term 3'),
     ].join('\n');
     const ev = parseEtcdLog(text, 'n2', Date.parse('2026-11-23T21:28:16.000Z'));
     expect(ev.map((e) => [e.event, e.term, e.member, e.vote?.why, e.vote?.candidate])).toEqual([
       ['vote-refused', 3, 'f1531c09afe93527', 'log', 'c539bdba82083616'],
       ['vote-refused', 2, '79fec00beb5b2ffb', 'voted', 'f17d6df58bec1b74'],
-      ['vote-refused', 2, '79fec00beb5b2ffb', 'leader', 'f17d6df58bec1b74'],
+      ['vote-refused', 2, '79fec00beb5b2ffb', 'term', 'f17d6df58bec1b74'],
       ['vote-refused', 2, '4be71545950794d4', 'lease', '746d2990a91f32b1'],
+      ['vote-refused', 4, '19da8be3164eab5', 'leader', '2cbf76ef8ce167ee'],
+      ['vote-refused', 4, '19da8be3164eab5', 'learner', '2cbf76ef8ce167ee'],
     ]);
     expect(ev[0]!.vote).toEqual({ candidate: 'c539bdba82083616', preVote: false, own: { term: 3, index: 2648 }, theirs: { term: 2, index: 2647 }, why: 'log' });
     expect(ev[1]!.vote!.votedFor).toBe('79fec00beb5b2ffb');
