@@ -40,16 +40,16 @@ export interface Pins {
  * only pinned ops that can be placed are those invoked before R returned, which are all in the list
  * before R's return entry. If none of them can be reached from state s, none can be placed until a
  * reset, and by the model's promise every dead state behaves the same until then.
+ *
+ * `opGroup[i]`: op i's group (`model.group` of its input, 0 without one), as the search already holds it.
  */
-export function preparePins(model: AnyModel, ops: readonly Operation[], table: StateTable, arena = new Arena()): Pins | null {
+export function preparePins(model: AnyModel, ops: readonly Operation[], table: StateTable, opGroup: Int32Array, arena = new Arena()): Pins | null {
   const { pin, resets, canReach } = model;
   if (!pin || !resets || !canReach) return null;
   const n = ops.length;
   const pinValue: unknown[] = new Array(n);
   const pinGroup = arena.i32(n).fill(-1);
   const resetGroup = arena.i32(n).fill(-1);
-  const opGroup = arena.i32(n);
-  if (model.group) for (let i = 0; i < n; i++) opGroup[i] = model.group(ops[i].input);
   let groups = 0;
   const values: unknown[] = [];
   for (let i = 0; i < n; i++) {
