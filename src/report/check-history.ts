@@ -1,7 +1,8 @@
 // Runs the linearizability checker on a stored history with the run's model; any failure becomes `unknown`.
 import type { Op } from '../history/op.js';
 import { check, type CheckResult } from '../checker/index.js';
-import { isElleModel, type AnomalyEvidence } from '../checker/elle/run.js';
+import { isElleModel } from '../checker/elle/models.js';
+import type { AnomalyEvidence } from '../checker/elle/run.js';
 import { elleCheck } from './elle-check.js';
 import type { AnyModel } from '../model/model.js';
 import { createModel } from '../model/registry.js';

@@ -1,6 +1,7 @@
 // A stored run of a list-append, set-full or watch workload, checked by Elle's checkers instead of linearizability.
 import type { AnomalyEvidence } from '../checker/elle/run.js';
-import { runElle, type ElleModel } from '../checker/elle/run.js';
+import type { ElleModel } from '../checker/elle/models.js';
+import { runElle } from '../checker/elle/run.js';
 import type { Op } from '../history/op.js';
 import type { CheckerSummary } from './results.js';
 

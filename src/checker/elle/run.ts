@@ -10,8 +10,6 @@ import { checkWatch } from './watch.js';
 
 import type { ElleModel } from './models.js';
 
-export { ELLE_MODELS, isElleModel, type ElleModel } from './models.js';
-
 /** One finding as a report shows it: its kind, the explanation in words, and for cycles the graph to draw. */
 export interface AnomalyEvidence {
   type: string;
