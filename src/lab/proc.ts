@@ -37,6 +37,9 @@ export function isAlive(pid: number, startTime: string): boolean {
   }
 }
 
+/** The shared-memory files libfaketime creates for a process, named by its pid (and left behind by a SIGKILL). */
+export const shmFiles = (pid: number): string[] => [`/dev/shm/faketime_shm_${pid}`, `/dev/shm/sem.faketime_sem_${pid}`];
+
 /**
  * libfaketime's shared-memory files that this very process created: named by its own pid and mapped by it
  * (a child that inherited FAKETIME_SHARED maps its parent's, named by the parent's pid). A SIGKILL leaves
@@ -49,7 +52,7 @@ export function faketimeFilesOf(pid: number): string[] {
   } catch {
     return [];
   }
-  const own = new Set([`/dev/shm/faketime_shm_${pid}`, `/dev/shm/sem.faketime_sem_${pid}`]);
+  const own = new Set(shmFiles(pid));
   const found = new Set<string>();
   // "address perms offset dev inode path": the path is the sixth field and may be absent.
   for (const line of maps.split('\n')) {

@@ -33,6 +33,7 @@ import { join } from 'node:path';
 import type { Lab } from '../lab/lab.js';
 import type { RunLedger } from '../lab/ledger.js';
 import type { FaketimeHosts } from '../lab/ssh.js';
+import { shmFiles } from '../lab/proc.js';
 import { FAKETIME_LIBS } from '../lab/ssh-remote.js';
 import type { ChildProcess } from 'node:child_process';
 import { makeDirs } from '../util/dirs.js';
@@ -78,7 +79,6 @@ export function offsetAt(c: { offsetMs: number; rate: number; sinceMs: number },
   return c.offsetMs + (atMs - c.sinceMs) * (c.rate - 1);
 }
 
-export const shmFiles = (pid: number): string[] => [`/dev/shm/faketime_shm_${pid}`, `/dev/shm/sem.faketime_sem_${pid}`];
 
 /** A run's libfaketime control directory on this host: it carries the run id, so a sweep and a test can name it. */
 export function clockDir(runId: string): string {

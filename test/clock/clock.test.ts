@@ -3,14 +3,16 @@
 // timeout and a reset restores it; nothing is left behind (control files, shared memory, processes).
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlLine, libfaketime, offsetAt, shmFiles } from '../../src/system/faketime.js';
+import { shmFiles } from '../../src/lab/proc.js';
+import { controlLine, libfaketime, offsetAt } from '../../src/system/faketime.js';
 import { antietcdSystem, type AntietcdCluster } from '../../src/system/antietcd.js';
 import type { RaftSettings } from '../../src/system/system.js';
 import { fourLetter } from '../../src/system/zookeeper-4lw.js';
 import { zookeeperLineTime } from '../../src/system/zookeeper-log.js';
 import { zookeeperSystem, type ZookeeperCluster } from '../../src/system/zookeeper.js';
 import { leftovers } from '../run/cli.js';
-import { eventually, startSystemCluster, type Fixture } from '../system/fixture.js';
+import { startSystemCluster, type Fixture } from '../system/fixture.js';
+import { eventually } from '../support/process.js';
 
 const haveFaketime = libfaketime() !== undefined;
 let haveZk = true;

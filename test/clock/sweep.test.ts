@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clockDir, libfaketime, shmFiles } from '../../src/system/faketime.js';
+import { shmFiles } from '../../src/lab/proc.js';
+import { clockDir, libfaketime } from '../../src/system/faketime.js';
 import { cli, leftovers } from '../run/cli.js';
 import { pidAlive, until } from '../support/process.js';
 
