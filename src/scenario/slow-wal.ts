@@ -60,7 +60,7 @@ export const slowWal: ScenarioModule = {
     if (absent) return absent;
     const reasons = p.variants.map(
       (v) =>
-        `${v.label}: leader changes ${describe(s[v.name]!['leaderChangesDuring']!, 'count')}; write p50 ${med(s, v.name, 'commitP50BeforeMs')} → ${med(s, v.name, 'commitP50DuringMs')} ms; fsync p99 while slowed ${describe(s[v.name]!['walFsyncP99DuringMs'] ?? s[v.name]!['walFsyncP99Ms']!, 'ms')} (run ${describe(s[v.name]!['walFsyncP99Ms']!, 'ms')}), alert in ${med(s, v.name, 'fsyncAlert') ?? '–'} (median).`,
+        `${v.label}: leader changes ${describe(s[v.name]!['leaderChangesDuring']!, 'count')}; write p50 ${med(s, v.name, 'commitP50BeforeMs')} → ${med(s, v.name, 'commitP50DuringMs')} ms; fsync p99 while slowed ${describe(s[v.name]!['walFsyncP99DuringMs']!, 'ms')} (run ${describe(s[v.name]!['walFsyncP99Ms']!, 'ms')}), alert in ${med(s, v.name, 'fsyncAlert') ?? '–'} (median).`,
     );
     const flapping = p.variants.filter((v) => (med(s, v.name, 'leaderChangesDuring') ?? 0) >= (p.criteria['minLeaderChanges'] ?? 1));
     if (flapping.length > 0) return { verdict: 'holds', reasons: [`Leadership changed while the WAL was slow at ${flapping.map((v) => v.label).join(', ')}.`, ...reasons] };
