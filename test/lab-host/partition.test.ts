@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostChain } from '../../src/lab/host.js';
 import { put } from '../../src/system/etcd-api.js';
-import { eventually, startCluster, type Fixture } from '../system/fixture.js';
+import { startCluster, type Fixture } from '../system/fixture.js';
+import { eventually } from '../support/process.js';
 
 const root = process.getuid?.() === 0;
 const rulesOf = (chain: string): string[] => execFileSync('iptables-save', { encoding: 'utf8' }).split('\n').filter((l) => l.includes(chain));

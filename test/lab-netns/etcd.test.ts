@@ -10,6 +10,7 @@ import { NemesisRunner, scheduleFromNames, type NemesisRecord } from '../../src/
 import { etcdSystem } from '../../src/system/etcd.js';
 import type { Cluster, ElectionEvent } from '../../src/system/system.js';
 import { isRoot, leftovers, recordedProcesses, startLab } from './support/lab.js';
+import { eventually } from '../support/process.js';
 
 interface Env {
   lab: NetnsLab;
@@ -45,15 +46,6 @@ async function withCluster(preVote: boolean, body: (env: Env) => Promise<void>):
 const nowNs = (t0: bigint): number => Number(process.hrtime.bigint() - t0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const maxTerm = (es: ElectionEvent[]): number => Math.max(0, ...es.map((e) => e.term));
 
@@ -66,7 +58,7 @@ describe.skipIf(!isRoot)('etcd in the netns lab under partition nemeses', () => 
         record: (op) => ops.push(op),
       });
       await runner.setup();
-      const old = await waitFor('a leader', 10_000, () => cluster.leader());
+      const old = await eventually(() => cluster.leader(), 10_000, 'a leader', 100);
       // One start now; the stop comes from healAll, as in a run's heal phase.
       await runner.run([{ at: 0, f: 'start-partition-leader', nemesis: 'partition-leader', options: {} }]);
       expect(runner.active()).toEqual(['partition-leader']);
@@ -75,10 +67,15 @@ describe.skipIf(!isRoot)('etcd in the netns lab under partition nemeses', () => 
       expect(info).toMatchObject({ type: 'info', f: 'start-partition-leader', value: { shape: 'leader', leader: old } });
       expect((info.value as { grudge: Record<string, string[]> }).grudge[old]!.length).toBe(2);
       const t = performance.now();
-      const fresh = await waitFor('a new leader on the majority side', 15_000, async () => {
-        const l = await cluster.leader();
-        return l !== undefined && l !== old ? l : undefined;
-      });
+      const fresh = await eventually(
+        async () => {
+          const l = await cluster.leader();
+          return l !== undefined && l !== old ? l : undefined;
+        },
+        15_000,
+        'a new leader on the majority side',
+        100,
+      );
       console.log(`partition-leader: ${old} isolated, ${fresh} elected after ${(performance.now() - t).toFixed(0)} ms`);
       await runner.healAll();
       expect(runner.active()).toEqual([]);
@@ -86,10 +83,15 @@ describe.skipIf(!isRoot)('etcd in the netns lab under partition nemeses', () => 
       const h = performance.now();
       await cluster.waitHealthy(15_000);
       // The old leader rejoins: it answers status and agrees on the leader.
-      const st = await waitFor(`${old} to rejoin`, 10_000, async () => {
-        const s = await cluster.status(old);
-        return s?.leaderId ? s : undefined;
-      });
+      const st = await eventually(
+        async () => {
+          const s = await cluster.status(old);
+          return s?.leaderId ? s : undefined;
+        },
+        10_000,
+        `${old} to rejoin`,
+        100,
+      );
       expect(st.leaderId).toBeDefined();
       console.log(`heal → healthy in ${(performance.now() - h).toFixed(0)} ms; history ops: ${ops.length}`);
       await runner.teardown();
@@ -106,7 +108,7 @@ describe.skipIf(!isRoot)('etcd in the netns lab under partition nemeses', () => 
         record: (op) => ops.push(op),
       });
       await runner.setup();
-      await waitFor('a leader', 10_000, () => cluster.leader());
+      await eventually(() => cluster.leader(), 10_000, 'a leader', 100);
       await sleep(500);
       const before = maxTerm(await cluster.elections());
       await runner.run([{ at: 0, f: 'start-partition-gray', nemesis: 'partition-gray', options: {} }]);

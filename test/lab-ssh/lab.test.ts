@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../src/lab/exec.js';
+import { until } from '../support/process.js';
 import { newRunId, RunLedger } from '../../src/lab/ledger.js';
 import { SshLab } from '../../src/lab/ssh.js';
 import type { RemoteProcess } from '../../src/lab/ssh-process.js';
@@ -21,12 +22,6 @@ function newLab(hostsFile: string, nodeCount = 3): { lab: SshLab; registry: RunL
 }
 
 const state = (pid: number): string => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]!;
-
-async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline && !cond()) await sleep(20);
-  return cond();
-}
 
 const exited = (p: RemoteProcess): Promise<[number | null, string | null]> =>
   new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r([p.exitCode, p.signalCode]) : p.once('exit', (c, s) => r([c, s]))));
@@ -59,9 +54,9 @@ describe.skipIf(!isRoot || !hasSshd)('ssh lab on the sandbox', () => {
       const pid = p.pid!;
       expect(state(pid)).toMatch(/[SR]/);
       p.kill('SIGSTOP');
-      expect(await until(() => state(pid) === 'T')).toBe(true);
+      await until('the remote process to stop', () => state(pid) === 'T', 5000);
       p.kill('SIGCONT');
-      expect(await until(() => state(pid) !== 'T')).toBe(true);
+      await until('the remote process to continue', () => state(pid) !== 'T', 5000);
       p.kill('SIGKILL');
       expect(await exited(p)).toEqual([null, 'SIGKILL']);
       // stdout came back through the start-up session; the file the process wrote itself through its own stream.

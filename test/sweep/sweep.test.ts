@@ -7,6 +7,7 @@ import type { TestRecord } from '../../src/spec/record.js';
 import type { SweepFile } from '../../src/sweep/state.js';
 import { countMarks, openReport, renderState, type OpenedPage } from '../support/browser.js';
 import { cli, killCli, leftovers, startCli, type CliRun } from '../run/cli.js';
+import { eventually } from '../support/process.js';
 
 let root: string;
 let running: CliRun | undefined;
@@ -46,15 +47,6 @@ function collectRunIds(dir: string): void {
   for (const sub of ['runs', 'abandoned']) for (const r of runDirs(dir, sub)) runIds.add((JSON.parse(readFileSync(join(dir, sub, r, 'test.json'), 'utf8')) as TestRecord).runId);
 }
 
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('faultline sweep', () => {
   it('rejects a bad grid with a one-line usage error', async () => {
@@ -72,11 +64,16 @@ describe('faultline sweep', () => {
     const dir = join(root, 'tiny');
     running = startCli([...ARGS, '--out', dir]);
     // Midway: the first cell is recorded and the second cell's run has begun recording its history.
-    const first = await until('first cell done', () => {
-      const s = readSweep(dir);
-      return s?.cells[0]?.status === 'done' ? s : undefined;
-    });
-    await until('second cell running', () => runDirs(dir).find((r) => r.startsWith('hb50-el1000-pv-off-quick/')));
+    const first = await eventually(
+      () => {
+        const s = readSweep(dir);
+        return s?.cells[0]?.status === 'done' ? s : undefined;
+      },
+      60_000,
+      'first cell done',
+      200,
+    );
+    await eventually(() => runDirs(dir).find((r) => r.startsWith('hb50-el1000-pv-off-quick/')), 60_000, 'second cell running', 200);
     collectRunIds(dir);
     running.child.kill('SIGKILL');
     await running.done;

@@ -11,7 +11,8 @@ import { antietcdSystem, leadershipTimeout, type AntietcdCluster } from '../../s
 import { put } from '../../src/system/etcd-api.js';
 import { settingsFor } from '../../src/system/index.js';
 import type { NodeCrash } from '../../src/system/system.js';
-import { eventually, startSystemCluster, type Fixture } from './fixture.js';
+import { startSystemCluster, type Fixture } from './fixture.js';
+import { eventually } from '../support/process.js';
 
 const root = process.getuid?.() === 0;
 const FAST = { heartbeatMs: 50, electionMs: 500, preVote: false };

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processStartTime } from '../../src/lab/ledger.js';
-import { eventually, startCluster, type Fixture } from './fixture.js';
+import { startCluster, type Fixture } from './fixture.js';
+import { eventually } from '../support/process.js';
 
 describe('etcd 3-node cluster on the host lab', () => {
   let f: Fixture;

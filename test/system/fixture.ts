@@ -51,14 +51,3 @@ export async function startSystemCluster<C extends Cluster>(system: System, node
 export function startCluster(nodeCount: number, settings: RaftSettings = FAST, keepDir = false): Promise<Fixture<EtcdCluster>> {
   return startSystemCluster<EtcdCluster>(etcdSystem, nodeCount, settings, 'host', keepDir);
 }
-
-/** Polls until `fn` returns a defined value or the time runs out. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -11,7 +11,8 @@ import { definitions as transferDefs } from '../../src/nemesis/transfer-leader.j
 import { antietcdSystem } from '../../src/system/antietcd.js';
 import { etcdSystem } from '../../src/system/etcd.js';
 import { FaultlineError } from '../../src/util/errors.js';
-import { eventually, startCluster, type Fixture } from './fixture.js';
+import { startCluster, type Fixture } from './fixture.js';
+import { eventually } from '../support/process.js';
 
 const def = (name: string) => [...processDefs, ...fsyncDefs, ...memberDefs, ...transferDefs, ...clockDefs].find((d) => d.name === name)!;
 

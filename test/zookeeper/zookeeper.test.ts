@@ -12,7 +12,8 @@ import { parseMntr, parseSrvr } from '../../src/system/zookeeper-4lw.js';
 import { zkTiming, zooCfg } from '../../src/system/zookeeper-config.js';
 import { parseZookeeperLog } from '../../src/system/zookeeper-log.js';
 import { zookeeperSystem, type ZookeeperCluster } from '../../src/system/zookeeper.js';
-import { eventually, startSystemCluster, type Fixture } from '../system/fixture.js';
+import { startSystemCluster, type Fixture } from '../system/fixture.js';
+import { eventually } from '../support/process.js';
 
 const root = process.getuid?.() === 0;
 const FAST: RaftSettings = { heartbeatMs: 100, electionMs: 1000, preVote: false };
