@@ -10,6 +10,7 @@ import { describePrefix, describeStuck } from './evidence.js';
 import { DEAD, LIVE, PRUNE, preparePins, type Pins } from './pins.js';
 import type { EvidenceLevel, PartitionResult, SearchOrder, UnknownReason } from './result.js';
 import { ILLEGAL, StateTable } from './states.js';
+import { optimizeNow } from './tier-up.js';
 
 export interface SearchLimits {
   /** `Date.now()` after which the search gives up; Infinity for none. Wall clock, so it crosses threads. */
@@ -28,6 +29,8 @@ export interface SearchLimits {
 /** How often (loop iterations, power of two minus one) the search looks at the clock, the flag and memory. */
 const CHECK_MASK = 0xfff;
 const HEAP_MASK = 0x3ffff;
+/** A search this many iterations long is hard: optimized code pays for its compile (tier-up.ts). */
+const HARD_MASK = 0xffff;
 
 /**
  * Decides whether `ops` (one partition) is linearizable with respect to `model`.
@@ -330,6 +333,7 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
         outcome = 'timeout';
         break;
       }
+      if ((iter & HARD_MASK) === 0) optimizeNow();
       if (heapUsed < 0 || (iter & HEAP_MASK) === 0) heapUsed = getHeapStatistics().used_heap_size;
       if (heapUsed + cache.bytes() + table.bytes() > maxBytes) {
         outcome = 'memory';

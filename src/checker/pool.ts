@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PartitionResult } from './result.js';
 import type { ResultMessage, TaskMessage } from './worker.js';
+import { optimizeNow } from './tier-up.js';
 
 /** A task the pool could not run to completion because its worker died (out of memory, most likely). */
 export class WorkerDied extends Error {
@@ -69,6 +70,8 @@ export class WorkerPool {
     readonly size: number,
     readonly maxOldMb: number,
   ) {
+    // Workers start only for long work, which optimized code pays for.
+    optimizeNow();
     for (let i = 0; i < size; i++) this.spawn();
   }
 

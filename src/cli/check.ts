@@ -1,6 +1,7 @@
 // `faultline check FILE...`: is each history linearizable (or, for txn/set/watch histories, Elle-consistent)?
 import { writeFile } from 'node:fs/promises';
 import { CheckSession, closeWorkers, type CheckResult } from '../checker/index.js';
+import { deferOptimization } from '../checker/tier-up.js';
 import { CONSISTENCY_MODELS, isConsistency, type Consistency } from '../checker/elle/consistency.js';
 import { ELLE_MODELS, isElleModel } from '../checker/elle/models.js';
 import type { ElleOutcome } from '../checker/elle/run.js';
@@ -76,6 +77,8 @@ exit: 0 all valid, 1 any not, 2 any unknown (none not), 3 bad input or usage`,
     const timeout = parseCheckerTimeout('check', values.timeout);
     const maxMemory = parseNumber('check', 'max-memory', values['max-memory'], 16);
     const json = values.json === true;
+    // Most checks are short: see tier-up.ts.
+    deferOptimization();
     const session = new CheckSession({ maxMemoryMb: maxMemory, histories: positionals.length });
 
     /** Loads and submits one file; never rejects for bad input, which is that file's outcome. */
