@@ -1,6 +1,6 @@
 // Importer for Porcupine's Jepsen etcd logs ("INFO jepsen.util - 3 :invoke :cas [1 2]"; MANIFEST Format A).
 import type { Json, Op, OpType } from '../op.js';
-import { badLine, eachLine, type Imported } from './common.js';
+import { badLine, type Imported } from './common.js';
 import { ETCD_LINE } from './detect.js';
 
 /**
@@ -14,29 +14,55 @@ import { ETCD_LINE } from './detect.js';
 export function parsePorcupineEtcd(text: string, file: string): Imported {
   const ops: Op[] = [];
   const lines: number[] = [];
-  eachLine(text, (line, n) => {
-    if (line.trim() === '') return;
-    const m = ETCD_LINE.exec(line);
-    if (!m) throw badLine(file, n, 'not a Jepsen etcd log line (expected "INFO jepsen.util - PROCESS :TYPE :F VALUE")');
-    const [, proc, typeText, f, valueText] = m;
-    const value = parseValue(valueText, f, file, n);
-    let type = typeText as OpType;
-    const op: Op = { index: ops.length, time: ops.length, process: Number(proc), type, f };
-    if (value === TIMED_OUT) {
-      if (type === 'invoke' || type === 'ok') throw badLine(file, n, `:${type} :${f} cannot be :timed-out`);
-      op.type = type = 'info';
-      op.error = 'timed-out';
+  let start = 0;
+  let n = 1;
+  while (start < text.length) {
+    // Well-formed lines are read in place by one sticky match; anything else (blank, odd spacing, bad)
+    // takes the line-by-line path, which parses it or names what is wrong with it.
+    WELL_FORMED.lastIndex = start;
+    const m = WELL_FORMED.exec(text);
+    let end: number;
+    if (m !== null) {
+      end = WELL_FORMED.lastIndex;
+      ops.push(opOf(ops.length, Number(m[1]), m[2] as OpType, m[3], m[4] !== undefined ? null : m[5] !== undefined ? Number(m[5]) : m[6] !== undefined ? [Number(m[6]), Number(m[7])] : TIMED_OUT, file, n));
+      lines.push(n);
     } else {
-      op.value = value;
-      if (type === 'fail' && f === 'cas') {
-        op.type = 'ok';
-        op.succeeded = false;
+      end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const line = text.slice(start, text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+      end++;
+      if (line.trim() !== '') {
+        const g = ETCD_LINE.exec(line);
+        if (!g) throw badLine(file, n, 'not a Jepsen etcd log line (expected "INFO jepsen.util - PROCESS :TYPE :F VALUE")');
+        ops.push(opOf(ops.length, Number(g[1]), g[2] as OpType, g[3], parseValue(g[4], g[3], file, n), file, n));
+        lines.push(n);
       }
     }
-    ops.push(op);
-    lines.push(n);
-  });
+    start = end;
+    n++;
+  }
   return { ops, lines };
+}
+
+/** One line as the files have it, with its value's three shapes (nil, an integer, [FROM TO]) or :timed-out. */
+const WELL_FORMED = /INFO[ \t]+jepsen\.util[ \t]+-[ \t]+(\d+)[ \t]+:(invoke|ok|fail|info)[ \t]+:(read|write|cas)[ \t]+(?:(nil)|(-?\d+)|\[(-?\d+) (-?\d+)\]|:timed-out)[ \t]*(?:\r?\n|$)/y;
+
+function opOf(index: number, process: number, type: OpType, f: string, value: Json | typeof TIMED_OUT, file: string, n: number): Op {
+  const op: Op = { index, time: index, process, type, f };
+  if (value === TIMED_OUT) {
+    if (type === 'invoke' || type === 'ok') throw badLine(file, n, `:${type} :${f} cannot be :timed-out`);
+    op.type = 'info';
+    op.error = 'timed-out';
+    return op;
+  }
+  // The value's shape must fit the op, as parseValue requires of the line-by-line path.
+  if ((f === 'cas') !== Array.isArray(value)) parseValue(Array.isArray(value) ? `[${value.join(' ')}]` : String(value ?? 'nil'), f, file, n);
+  op.value = value;
+  if (type === 'fail' && f === 'cas') {
+    op.type = 'ok';
+    op.succeeded = false;
+  }
+  return op;
 }
 
 const TIMED_OUT = Symbol('timed-out');
