@@ -108,6 +108,16 @@ describe('Porcupine logs', () => {
     expect(checkSync(bad, casRegister({ initial: 0 })).valid).toBe(false);
   });
 
+  it('etcd: lines in the files\' own shape and oddly spaced ones read alike; a value of the wrong shape is named', () => {
+    const tidy = parsePorcupineEtcd('INFO  jepsen.util - 3\t:invoke\t:cas\t[1 2]\nINFO  jepsen.util - 3\t:ok\t:cas\t[-1 2]\nINFO  jepsen.util - 4\t:invoke\t:read\tnil\n', 'a.log');
+    const odd = parsePorcupineEtcd('INFO jepsen.util - 3 :invoke :cas [ 1  2 ]\r\n\n   \nINFO jepsen.util - 3 :ok :cas [-1\t2]  \nINFO  jepsen.util  -  4  :invoke  :read  nil', 'b.log');
+    expect(odd.ops).toEqual(tidy.ops);
+    expect(odd.lines).toEqual([1, 4, 5]);
+    expect(() => parsePorcupineEtcd('INFO jepsen.util - 1 :invoke :cas nil\n', 'c.log')).toThrow(/c\.log:1: cas value must be \[FROM TO\], got "nil"/);
+    expect(() => parsePorcupineEtcd('INFO jepsen.util - 1 :invoke :write 3\nINFO jepsen.util - 1 :ok :read [1 2]\n', 'c.log')).toThrow(/c\.log:2: read value must be nil or an integer/);
+    expect(() => parsePorcupineEtcd('INFO jepsen.util - 1 :ok :read :timed-out\n', 'c.log')).toThrow(/c\.log:1: :ok :read cannot be :timed-out/);
+  });
+
   it('kv: get/put/append op maps with string values', () => {
     const { ops } = parsePorcupineKv('{:process 0, :type :invoke, :f :append, :key "1", :value "x 0 0 y"}\n{:process 0, :type :ok, :f :append, :key "1", :value "x 0 0 y"}\n{:process 1, :type :invoke, :f :get, :key "1", :value nil}\n{:process 1, :type :ok, :f :get, :key "1", :value "x 0 0 y"}\n', 'k.txt');
     expect(ops[3]).toMatchObject({ key: '1', value: 'x 0 0 y', f: 'get' });
