@@ -496,6 +496,10 @@ function randomHashes(n: number, arena: Arena): Int32Array {
  */
 function twins(model: AnyModel, ops: readonly Operation[], arena: Arena): Int32Array {
   const out = arena.i32(ops.length).fill(-1);
+  // Most small partitions have fewer than two unknown-outcome ops: no twins, and no map or keys to build.
+  let unknown = 0;
+  for (let i = 0; i < ops.length && unknown < 2; i++) if (ops[i].ret === Infinity) unknown++;
+  if (unknown < 2) return out;
   const last = new Map<string, number>();
   const keyOf = model.inputKey ? (i: unknown) => model.inputKey!(i) : (i: unknown) => JSON.stringify(i);
   // Partitions come in invocation order; an index by call is built only for one that does not.
