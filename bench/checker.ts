@@ -141,13 +141,7 @@ const SECTIONS: Record<string, () => Promise<Report>> = {
   },
 
   async synthetic() {
-    mkdirSync(join(tmpdir(), 'faultline-bench'), { recursive: true });
-    let gen = 0;
-    if (!existsSync(SYNTHETIC)) {
-      const t = performance.now();
-      await writeSyntheticHistory(SYNTHETIC, { keys: 1000, opsPerKey: 1000, procsPerKey: 5, activeKeys: 20, seed: 42 });
-      gen = ms(t);
-    }
+    const gen = await ensureSynthetic();
     const t0 = performance.now();
     const { ops } = await readHistory(SYNTHETIC);
     const readMs = ms(t0);
@@ -250,14 +244,26 @@ function cliRun(): Report {
   };
 }
 
+/** Writes the synthetic history unless it is there; returns how long that took (0: it was there). */
+async function ensureSynthetic(): Promise<number> {
+  if (existsSync(SYNTHETIC)) return 0;
+  mkdirSync(join(tmpdir(), 'faultline-bench'), { recursive: true });
+  const t = performance.now();
+  await writeSyntheticHistory(SYNTHETIC, { keys: 1000, opsPerKey: 1000, procsPerKey: 5, activeKeys: 20, seed: 42 });
+  return ms(t);
+}
+
 /** The same 1M-op history through the whole CLI process (peak RSS via /usr/bin/time when present). */
-function cliSynthetic(): Report {
+async function cliSynthetic(): Promise<Report> {
+  await ensureSynthetic();
   const args = [join(REPO, 'dist/src/cli/main.js'), 'check', '--json', SYNTHETIC];
   const timed = existsSync('/usr/bin/time');
   const t = performance.now();
   const r = timed ? spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
   const wall = Math.round(performance.now() - t);
   const rss = /maxrss (\d+)/.exec(r.stderr ?? '')?.[1];
+  // 0-2 are verdicts; anything else (bad input, a crash) is no figure at all.
+  if (r.status === null || r.status > 2) throw new Error(`cli-synthetic: faultline check exited ${r.status ?? r.signal}: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim()) as { valid: boolean; ops: number; ms: number };
   const figures: Report['figures'] = { cliSyntheticWallMs: wall, cliSyntheticValid: String(out.valid) };
   if (rss) figures.cliSyntheticPeakRssMb = Math.round(Number(rss) / 1024);
@@ -484,7 +490,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     let report: Report;
     if (name === 'cli') report = cliRun();
-    else if (name === 'cli-synthetic') report = cliSynthetic();
+    else if (name === 'cli-synthetic') report = await cliSynthetic();
     else if (name === 'cas-set') report = await casSet();
     else if (name === 'porcupine') report = await porcupineSection();
     else {
