@@ -321,6 +321,7 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
   const { cancel, deadline, maxBytes } = limits;
   search: for (;;) {
     if ((++iter & CHECK_MASK) === 0) {
+      if ((iter & HARD_MASK) === 0) optimizeNow();
       if (Date.now() > pauseAt) {
         outcome = 'paused';
         break;
@@ -333,7 +334,6 @@ function search(s: Search, limits: SearchLimits, pauseAt: number): boolean | Unk
         outcome = 'timeout';
         break;
       }
-      if ((iter & HARD_MASK) === 0) optimizeNow();
       if (heapUsed < 0 || (iter & HEAP_MASK) === 0) heapUsed = getHeapStatistics().used_heap_size;
       if (heapUsed + cache.bytes() + table.bytes() > maxBytes) {
         outcome = 'memory';

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { CheckSession, closeWorkers, type CheckResult } from '../checker/index.js';
-import { deferOptimization } from '../checker/tier-up.js';
+import { deferOptimization, optimizeNow } from '../checker/tier-up.js';
 import { CONSISTENCY_MODELS, isConsistency, type Consistency } from '../checker/elle/consistency.js';
 import { ELLE_MODELS, isElleModel } from '../checker/elle/models.js';
 import type { ElleOutcome } from '../checker/elle/run.js';
@@ -30,6 +30,9 @@ const OPTIONS = {
 } as const;
 
 const NIL_READS: readonly NilRead[] = ['any', 'absent'];
+
+/** An Elle history of this many ops ends the deferral: its checkers' loops then run long enough to pay. */
+const ELLE_OPTIMIZE_FROM = 10_000;
 
 /** Inputs below this many bytes in all are checked with V8's optimization deferred. */
 const DEFER_BELOW_BYTES = 16 * 1024 * 1024;
@@ -105,7 +108,9 @@ exit: 0 all valid, 1 any not, 2 any unknown (none not), 3 bad input or usage`,
         const loaded = await loadHistory(file, format, file);
         const elleModel = values.model ?? inferElle(loaded.ops);
         if (elleModel !== undefined && isElleModel(elleModel)) {
-          // Elle's checkers are linear-time and run here, on this thread, between the pool's searches.
+          // Elle's checkers are linear-time and run here, on this thread, between the pool's searches. Nothing
+          // in them ends a deferral (tier-up.ts), and a large history's graph work wants optimized code.
+          if (loaded.ops.length >= ELLE_OPTIMIZE_FROM) optimizeNow();
           const { runElle } = await import('../checker/elle/run.js');
           return { file, loaded, elle: runElle(elleModel, file, loaded.ops, { consistency, where: (i) => `${file}:${loaded.lines[i]}` }) };
         }

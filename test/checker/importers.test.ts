@@ -116,6 +116,10 @@ describe('Porcupine logs', () => {
     expect(() => parsePorcupineEtcd('INFO jepsen.util - 1 :invoke :cas nil\n', 'c.log')).toThrow(/c\.log:1: cas value must be \[FROM TO\], got "nil"/);
     expect(() => parsePorcupineEtcd('INFO jepsen.util - 1 :invoke :write 3\nINFO jepsen.util - 1 :ok :read [1 2]\n', 'c.log')).toThrow(/c\.log:2: read value must be nil or an integer/);
     expect(() => parsePorcupineEtcd('INFO jepsen.util - 1 :ok :read :timed-out\n', 'c.log')).toThrow(/c\.log:1: :ok :read cannot be :timed-out/);
+    // The value is quoted as written, whichever path read the line.
+    expect(() => parsePorcupineEtcd('INFO  jepsen.util - 1\t:invoke\t:cas\t007\r\n', 'c.log')).toThrow(/c\.log:1: cas value must be \[FROM TO\], got "007"/);
+    expect(() => parsePorcupineEtcd('INFO  jepsen.util - 1\t:invoke\t:read\t[007 2]\n', 'c.log')).toThrow(/c\.log:1: read value must be nil or an integer, got "\[007 2\]"/);
+    expect(parsePorcupineEtcd('INFO  jepsen.util - 1\t:invoke\t:write\t007\r\nINFO  jepsen.util - 1\t:ok\t:write\t007\r\n', 'd.log').ops.map((o) => o.value)).toEqual([7, 7]);
   });
 
   it('kv: get/put/append op maps with string values', () => {

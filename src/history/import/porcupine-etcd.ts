@@ -17,14 +17,16 @@ export function parsePorcupineEtcd(text: string, file: string): Imported {
   let start = 0;
   let n = 1;
   while (start < text.length) {
-    // Well-formed lines are read in place by one sticky match; anything else (blank, odd spacing, bad)
-    // takes the line-by-line path, which parses it or names what is wrong with it.
+    // Lines in the files' own shape are read in place by one sticky match; anything else (a blank line, other
+    // whitespace, spaces inside [ ], a value that does not fit its op, garbage) takes the line-by-line path,
+    // which parses it or names what is wrong with it in the words it always has.
     WELL_FORMED.lastIndex = start;
     const m = WELL_FORMED.exec(text);
     let end: number;
     if (m !== null) {
       end = WELL_FORMED.lastIndex;
-      ops.push(opOf(ops.length, Number(m[1]), m[2] as OpType, m[3], m[4] !== undefined ? null : m[5] !== undefined ? Number(m[5]) : m[6] !== undefined ? [Number(m[6]), Number(m[7])] : TIMED_OUT, file, n));
+      const value = m[4] !== undefined ? null : m[5] !== undefined ? Number(m[5]) : m[7] !== undefined ? [Number(m[7]), Number(m[8])] : TIMED_OUT;
+      ops.push(opOf(ops.length, Number(m[1]), m[2] as OpType, m[3] ?? m[6], value, file, n));
       lines.push(n);
     } else {
       end = text.indexOf('\n', start);
@@ -44,8 +46,8 @@ export function parsePorcupineEtcd(text: string, file: string): Imported {
   return { ops, lines };
 }
 
-/** One line as the files have it, with its value's three shapes (nil, an integer, [FROM TO]) or :timed-out. */
-const WELL_FORMED = /INFO[ \t]+jepsen\.util[ \t]+-[ \t]+(\d+)[ \t]+:(invoke|ok|fail|info)[ \t]+:(read|write|cas)[ \t]+(?:(nil)|(-?\d+)|\[(-?\d+) (-?\d+)\]|:timed-out)[ \t]*(?:\r?\n|$)/y;
+/** One line as the files have it: a read or write of nil or an integer, a cas of [FROM TO], or :timed-out. */
+const WELL_FORMED = /INFO[ \t]+jepsen\.util[ \t]+-[ \t]+(\d+)[ \t]+:(invoke|ok|fail|info)[ \t]+:(?:(read|write)[ \t]+(?:(nil)|(-?\d+)|:timed-out)|(cas)[ \t]+(?:\[(-?\d+) (-?\d+)\]|:timed-out))[ \t]*(?:\r?\n|$)/y;
 
 function opOf(index: number, process: number, type: OpType, f: string, value: Json | typeof TIMED_OUT, file: string, n: number): Op {
   const op: Op = { index, time: index, process, type, f };
@@ -55,8 +57,6 @@ function opOf(index: number, process: number, type: OpType, f: string, value: Js
     op.error = 'timed-out';
     return op;
   }
-  // The value's shape must fit the op, as parseValue requires of the line-by-line path.
-  if ((f === 'cas') !== Array.isArray(value)) parseValue(Array.isArray(value) ? `[${value.join(' ')}]` : String(value ?? 'nil'), f, file, n);
   op.value = value;
   if (type === 'fail' && f === 'cas') {
     op.type = 'ok';
