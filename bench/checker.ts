@@ -263,7 +263,7 @@ async function cliSynthetic(): Promise<Report> {
   const wall = Math.round(performance.now() - t);
   const rss = /maxrss (\d+)/.exec(r.stderr ?? '')?.[1];
   // 0-2 are verdicts; anything else (bad input, a crash) is no figure at all.
-  if (r.status === null || r.status > 2) throw new Error(`cli-synthetic: faultline check exited ${r.status ?? r.signal}: ${r.stderr}`);
+  if (r.status === null || r.status > 2) throw new Error(`cli-synthetic: faultline check ${r.error ? `did not start (${r.error.message})` : `exited ${r.status ?? r.signal}`}: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim()) as { valid: boolean; ops: number; ms: number };
   const figures: Report['figures'] = { cliSyntheticWallMs: wall, cliSyntheticValid: String(out.valid) };
   if (rss) figures.cliSyntheticPeakRssMb = Math.round(Number(rss) / 1024);
