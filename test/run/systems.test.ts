@@ -91,7 +91,9 @@ describe('system choice', () => {
   // durable arm's verdict may be invalid under load: durability is asserted on the final reads, not the verdict.
   it('antietcd kill-all: a 500 ms persist timer loses acknowledged writes; fsync on every change loses none', async () => {
     const durabilityOf = (runDir: string): DurabilityFigures => readRun(runDir).results.durability!;
-    const lossy = await cli(['run', 'kill-all', '--system', 'antietcd', '--use-locks', 'off', '--persist-interval', '500', '--lab', 'host', '--seed', '1', '--results', join(dir, 'r4'), '--json']);
+    // 20 s instead of the spec's 14: three kills instead of two. A loss shows only on a key that no later write
+    // overwrites, and twice in CI (runs 17 and 28) neither of two kills left one: 0 lost, verdict valid.
+    const lossy = await cli(['run', 'kill-all', '--system', 'antietcd', '--use-locks', 'off', '--persist-interval', '500', '--lab', 'host', '--seed', '1', '--time-limit', '20', '--results', join(dir, 'r4'), '--json']);
     expect(lossy.code, lossy.stderr).toBe(1);
     const s = JSON.parse(lossy.stdout) as { runDir: string; runId: string };
     const lost = durabilityOf(s.runDir);

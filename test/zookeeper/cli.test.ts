@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestRecord } from '../../src/spec/record.js';
 import { zookeeperSystem } from '../../src/system/zookeeper.js';
-import { cli, leftovers } from '../run/cli.js';
+import { cli, leftovers, readRun } from '../run/cli.js';
 import { pathWithout } from '../support/path.js';
 
 const root = process.getuid?.() === 0;
@@ -31,11 +31,18 @@ interface Summary {
   system: string;
 }
 
+/**
+ * One short run. `stderr` ends, for an invalid run, with the report's explanation of each failing key: the run
+ * directory goes with the test's temp dir, so a failure message is all that is left to judge the finding by.
+ */
 async function shortRun(name: string, lab: string, extra: string[], seconds = 12): Promise<{ code: number | null; summary: Summary; run: string; stderr: string }> {
   const results = join(dir, name);
   const r = await cli(['run', '--system', 'zookeeper', '--lab', lab, '--time-limit', String(seconds), '--results', results, '--json', ...extra]);
   const summary = JSON.parse(r.stdout || '{}') as Summary;
-  return { code: r.code, summary, run: realpathSync(join(results, 'register', 'latest')), stderr: r.stderr };
+  const run = realpathSync(join(results, 'register', 'latest'));
+  let stderr = r.stderr;
+  if (r.code === 1) for (const k of readRun(run).evidence.keys) stderr += `\n${k.key}: ${k.explanation.join(' ')}`;
+  return { code: r.code, summary, run, stderr };
 }
 
 describe('zookeeper is missing', () => {
