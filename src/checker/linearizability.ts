@@ -265,7 +265,7 @@ function prepare(model: AnyModel, ops: readonly Operation[], evidence: boolean, 
     readOnly,
     stackForced: arena.u8(n),
     firstPass: anyReadOnly === 1 ? READ_ONLY : 0,
-    twin: twins(model, ops, arena),
+    twin: twins(model, ops, n - finiteLeft, arena),
     opHash: randomHashes(n, arena),
     table,
     cache: new ConfigCache(words, n, arena),
@@ -494,11 +494,10 @@ function randomHashes(n: number, arena: Arena): Int32Array {
  * effect at any point after their calls and neither ever returns, so from the later call on they are
  * indistinguishable: any linearization using the later one alone can use the earlier one instead.
  */
-function twins(model: AnyModel, ops: readonly Operation[], arena: Arena): Int32Array {
+function twins(model: AnyModel, ops: readonly Operation[], unknown: number, arena: Arena): Int32Array {
   const out = arena.i32(ops.length).fill(-1);
-  // Most small partitions have fewer than two unknown-outcome ops: no twins, and no map or keys to build.
-  let unknown = 0;
-  for (let i = 0; i < ops.length && unknown < 2; i++) if (ops[i].ret === Infinity) unknown++;
+  // Most small partitions have fewer than two unknown-outcome ops (`unknown`, counted by prepare): no twins,
+  // and no map or keys to build.
   if (unknown < 2) return out;
   const last = new Map<string, number>();
   const keyOf = model.inputKey ? (i: unknown) => model.inputKey!(i) : (i: unknown) => JSON.stringify(i);

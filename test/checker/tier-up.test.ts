@@ -13,7 +13,8 @@ function probe(mode: 'defer' | 'default', calls: number, flags: string[] = []): 
   return JSON.parse(out) as { before: boolean; after: boolean };
 }
 
-describe('deferred optimization', () => {
+// The deferral applies only on V8 11 (Node 20), where it was measured; elsewhere it is off by design.
+describe.skipIf(!process.versions.v8.startsWith('11.'))('deferred optimization', () => {
   it('2,000 calls of a small loop: optimized by default, not while deferred; optimizeNow() ends the deferral', () => {
     expect(probe('default', 2000)).toEqual({ before: true, after: true });
     expect(probe('defer', 2000)).toEqual({ before: false, after: true });

@@ -19,10 +19,16 @@ export function eachLine(text: string, fn: (line: string, n: number) => void): v
   let start = 0;
   let n = 1;
   while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    fn(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end), n);
-    start = end + 1;
+    const { line, next } = lineAt(text, start);
+    fn(line, n);
+    start = next;
     n++;
   }
+}
+
+/** The line starting at `start`, without its `\n` or `\r\n`, and where the next one starts. */
+export function lineAt(text: string, start: number): { line: string; next: number } {
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  return { line: text.slice(start, text.charCodeAt(end - 1) === 13 ? end - 1 : end), next: end + 1 };
 }

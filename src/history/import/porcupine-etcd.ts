@@ -1,6 +1,6 @@
 // Importer for Porcupine's Jepsen etcd logs ("INFO jepsen.util - 3 :invoke :cas [1 2]"; MANIFEST Format A).
 import type { Json, Op, OpType } from '../op.js';
-import { badLine, type Imported } from './common.js';
+import { badLine, lineAt, type Imported } from './common.js';
 import { ETCD_LINE } from './detect.js';
 
 /**
@@ -22,17 +22,14 @@ export function parsePorcupineEtcd(text: string, file: string): Imported {
     // which parses it or names what is wrong with it in the words it always has.
     WELL_FORMED.lastIndex = start;
     const m = WELL_FORMED.exec(text);
-    let end: number;
     if (m !== null) {
-      end = WELL_FORMED.lastIndex;
+      start = WELL_FORMED.lastIndex;
       const value = m[4] !== undefined ? null : m[5] !== undefined ? Number(m[5]) : m[7] !== undefined ? [Number(m[7]), Number(m[8])] : TIMED_OUT;
       ops.push(opOf(ops.length, Number(m[1]), m[2] as OpType, m[3] ?? m[6], value, file, n));
       lines.push(n);
     } else {
-      end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      const line = text.slice(start, text.charCodeAt(end - 1) === 13 ? end - 1 : end);
-      end++;
+      const { line, next } = lineAt(text, start);
+      start = next;
       if (line.trim() !== '') {
         const g = ETCD_LINE.exec(line);
         if (!g) throw badLine(file, n, 'not a Jepsen etcd log line (expected "INFO jepsen.util - PROCESS :TYPE :F VALUE")');
@@ -40,7 +37,6 @@ export function parsePorcupineEtcd(text: string, file: string): Imported {
         lines.push(n);
       }
     }
-    start = end;
     n++;
   }
   return { ops, lines };
