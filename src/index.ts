@@ -1,5 +1,5 @@
 // faultline's public library API: the linearizability checker, its models, and history I/O.
-export { check, checkSync, closeWorkers, prepare, toOperations, checkPartition, combine } from './checker/index.js';
+export { check, checkOperations, checkSync, closeWorkers, prepare, toOperations, checkPartition, combine } from './checker/index.js';
 export type { CheckInputOptions, CheckOptions, CheckResult, EvidenceLevel, LinearizedStep, PartitionResult, SearchLimits, Stuck, UnknownReason, Verdict, Where } from './checker/index.js';
 export { casRegister, type RegisterInput, type RegisterModel, type RegisterOutput } from './model/cas-register.js';
 export { keyed } from './model/keyed.js';

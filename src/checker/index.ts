@@ -1,10 +1,10 @@
 // The checker's library API: is a history linearizable for a model? In parallel, or in this thread.
 import type { Op } from '../history/op.js';
-import type { AnyModel, Model } from '../model/model.js';
+import type { AnyModel, Model, Operation } from '../model/model.js';
 import { baseLimits, deadlineOf, localBytes } from './budget.js';
 import { checkPartition } from './linearizability.js';
-import type { Where } from './operations.js';
-import { finish, keyOf, prepare, skipped } from './partitions.js';
+import { toOperations, type Where } from './operations.js';
+import { finish, keyOf, partition, skipped } from './partitions.js';
 import { CheckSession, defaultWorkers } from './session.js';
 import type { CheckOptions, CheckResult, PartitionResult } from './result.js';
 
@@ -24,8 +24,12 @@ export interface CheckInputOptions extends CheckOptions {
 /** Checks in the calling thread, partitions one after another. */
 export function checkSync<S, I, O, P>(history: readonly Op[], modelIn: Model<S, I, O, P>, options: CheckInputOptions = {}): CheckResult {
   const model = modelIn as AnyModel;
+  return checkOperationsSync(toOperations(history, model, options.where), model, options);
+}
+
+function checkOperationsSync(ops: Operation[], model: AnyModel, options: CheckOptions): CheckResult {
   const t0 = performance.now();
-  const { ops, partitions } = prepare(history, model, options.where);
+  const partitions = partition(ops, model);
   const limits = baseLimits(options, deadlineOf(options), localBytes(options));
   const results: PartitionResult[] = [];
   let decided = false;
@@ -48,8 +52,17 @@ export function checkSync<S, I, O, P>(history: readonly Op[], modelIn: Model<S, 
  */
 export async function check<S, I, O, P>(history: readonly Op[], modelIn: Model<S, I, O, P>, options: CheckInputOptions = {}): Promise<CheckResult> {
   const model = modelIn as AnyModel;
+  return checkOperations(toOperations(history, model, options.where), model, options);
+}
+
+/**
+ * `check` of operations already paired (`toOperations`), as Porcupine's CheckOperations takes them: for a
+ * caller that holds operations rather than a history, or that times the search apart from the pairing.
+ */
+export async function checkOperations<S, I, O, P>(ops: Operation[], modelIn: Model<S, I, O, P>, options: CheckInputOptions = {}): Promise<CheckResult> {
+  const model = modelIn as AnyModel;
   const workers = options.workers ?? defaultWorkers();
-  if (workers < 1 || !model.spec) return checkSync(history, model, options);
+  if (workers < 1 || !model.spec) return checkOperationsSync(ops, model, options);
   const session = new CheckSession({ workers, maxMemoryMb: options.maxMemoryMb, localBudgetMs: options.localBudgetMs });
-  return session.submit(history, model, options);
+  return session.submitOperations(ops, model, options);
 }

@@ -7,8 +7,12 @@ import { combine, type CheckResult, type PartitionResult, type UnknownReason } f
 /** Pairs and partitions a history: what every way of checking starts from. */
 export function prepare(history: readonly Op[], model: AnyModel, where?: Where): { ops: Operation[]; partitions: Operation[][] } {
   const ops = toOperations(history, model, where);
-  const partitions = (model.partition ? model.partition(ops) : partitionByKey(ops)).filter((p) => p.length > 0);
-  return { ops, partitions };
+  return { ops, partitions: partition(ops, model) };
+}
+
+/** The model's partitions of paired operations (by key unless the model partitions otherwise), none empty. */
+export function partition(ops: Operation[], model: AnyModel): Operation[][] {
+  return (model.partition ? model.partition(ops) : partitionByKey(ops)).filter((p) => p.length > 0);
 }
 
 export function keyOf(part: readonly Operation[]): string | null {

@@ -4,8 +4,8 @@ import type { Op } from '../history/op.js';
 import type { AnyModel, Operation } from '../model/model.js';
 import { baseLimits, deadlineOf, localBytes, poolBytes, workerHeapMb } from './budget.js';
 import { PartitionJob, type SearchLimits } from './linearizability.js';
-import type { Where } from './operations.js';
-import { finish, keyOf, prepare, skipped } from './partitions.js';
+import { toOperations, type Where } from './operations.js';
+import { finish, keyOf, partition, skipped } from './partitions.js';
 import type { WorkerPool } from './pool.js';
 import type { CheckOptions, CheckResult, PartitionResult } from './result.js';
 import { packOps } from './transfer.js';
@@ -112,9 +112,20 @@ export class CheckSession {
 
   /** Resolves when the history is decided; it is checked alongside whatever else was submitted. */
   submit(history: readonly Op[], model: AnyModel, options: HistoryOptions = {}): Promise<CheckResult> {
+    let ops: Operation[];
+    try {
+      ops = toOperations(history, model, options.where);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.submitOperations(ops, model, options);
+  }
+
+  /** `submit` of operations already paired (see checkOperations). */
+  submitOperations(ops: Operation[], model: AnyModel, options: HistoryOptions = {}): Promise<CheckResult> {
     return new Promise((resolve, reject) => {
       const t0 = performance.now();
-      const { ops, partitions } = prepare(history, model, options.where);
+      const partitions = partition(ops, model);
       if (partitions.length === 0) return resolve(finish(model, ops, [], t0));
       const waiting = partitions.map((_, i) => i).sort((a, b) => partitions[a].length - partitions[b].length);
       const h: Pending = { model, options, ops, parts: partitions, waiting, results: new Array(partitions.length), left: partitions.length, decided: false, cancel: new SharedArrayBuffer(4), startedAt: false, deadline: Infinity, t0, resolve, reject };

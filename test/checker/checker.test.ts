@@ -1,6 +1,6 @@
 // The checker library: models, evidence, nondeterministic models, worker pool, timeout and memory caps.
 import { describe, expect, it } from 'vitest';
-import { check, checkSync } from '../../src/checker/index.js';
+import { check, checkOperations, checkSync, toOperations } from '../../src/checker/index.js';
 import { WorkerPool } from '../../src/checker/pool.js';
 import { poolPays } from '../../src/checker/session.js';
 import { bitsetWords } from '../../src/checker/bitset.js';
@@ -111,6 +111,21 @@ describe('parallel search and limits', () => {
     const there = await check(ops, kv(), { workers: 2, localBudgetMs: 0 });
     expect(there.valid).toBe(true);
     expect(there.partitions.map((p) => [p.key, p.valid, p.ops])).toEqual(here.partitions.map((p) => [p.key, p.valid, p.ops]));
+  });
+
+  it('checkOperations takes operations already paired, and gives what check gives for their history', async () => {
+    for (const file of ['jepsen/etcd_000.log', 'jepsen/etcd_075.log', 'kv/c10-bad.txt']) {
+      const { ops } = await loadHistory(CORPUS + file);
+      const model = file.startsWith('kv') ? kv() : casRegister();
+      // Every partition searched: which illegal one cancels the rest first is up to the threads.
+      const whole = await check(ops, model, { allPartitions: true });
+      for (const workers of [0, 1]) {
+        const paired = await checkOperations(toOperations(ops, model), model, { workers, allPartitions: true });
+        expect([paired.valid, paired.ops, paired.partitions.map((p) => [p.key, p.valid, p.ops])]).toEqual([whole.valid, whole.ops, whole.partitions.map((p) => [p.key, p.valid, p.ops])]);
+      }
+    }
+    // Bad input is the pairing's to report: check rejects with the position, as before.
+    await expect(check(h([1, 'ok', 'read', 1]), casRegister())).rejects.toThrow(/history op 0: ok read for process 1, which has no open invocation/);
   });
 
   it('workers join a batch only while the work left, at the pace so far, outlasts their start', () => {
