@@ -1,7 +1,7 @@
 // The checker's limits: how the memory budget is shared between threads, and deadlines.
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import type { SearchLimits } from './linearizability.js';
+import { copyLimits, type SearchLimits } from './linearizability.js';
 import type { CheckOptions } from './result.js';
 
 const MB = 1024 * 1024;
@@ -34,6 +34,7 @@ export function deadlineOf(options: CheckOptions): number {
   return options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
 }
 
-export function baseLimits(options: CheckOptions, deadline: number, maxBytes: number): Omit<SearchLimits, 'cancel'> {
-  return { deadline, maxBytes, evidence: options.evidence ?? 'failures', ...(options.order ? { order: options.order } : {}), ...(options.raceAfterMs !== undefined ? { raceAfterMs: options.raceAfterMs } : {}) };
+/** A search's limits from the check's options; no cancel flag yet (each history has its own). */
+export function baseLimits(options: CheckOptions, deadline: number, maxBytes: number): SearchLimits {
+  return copyLimits({ deadline, maxBytes, evidence: options.evidence ?? 'failures', order: options.order, raceAfterMs: options.raceAfterMs });
 }

@@ -67,7 +67,7 @@ export function preparePins(model: AnyModel, ops: readonly Operation[], table: S
   if (values.length === 0) return null;
 
   // resetsBefore[i]: resets of i's group, other than i, invoked before pinned op i returned.
-  const callsByGroup: number[][] = Array.from({ length: groups }, () => []);
+  const callsByGroup = emptyLists<number>(groups);
   for (let i = 0; i < n; i++) if (resetGroup[i] >= 0) callsByGroup[resetGroup[i]].push(ops[i].call);
   for (const c of callsByGroup) c.sort((a, b) => a - b);
   const resetsBefore = arena.i32(n);
@@ -79,7 +79,7 @@ export function preparePins(model: AnyModel, ops: readonly Operation[], table: S
   const taken = arena.i32(groups);
   const states = table.states;
   const deadState = model.deadState;
-  const pinsOf: unknown[][] = Array.from({ length: groups }, () => []);
+  const pinsOf = emptyLists<unknown>(groups);
   for (let i = 0; i < n; i++) if (pinGroup[i] >= 0) pinsOf[pinGroup[i]].push(pinValue[i]);
   // With one group the dead state is one fixed state; with several, only one group's part dies, so
   // each collapse is a state of its own (memoized per state and group).
@@ -145,6 +145,13 @@ export function preparePins(model: AnyModel, ops: readonly Operation[], table: S
       return deadness === YES || (deadness === ACTIVE && steps <= scanLimit) ? DEAD : LIVE;
     },
   };
+}
+
+/** `n` empty arrays; Array.from over `{ length }` was a tenth of a small partition's set-up. */
+function emptyLists<T>(n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < n; i++) out.push([]);
+  return out;
 }
 
 const ACTIVE = 0;

@@ -157,7 +157,9 @@ export class CheckSession {
         }
         try {
           this.jobSince = Date.now();
-          const job = new PartitionJob(h.model, h.parts[i], keyOf(h.parts[i]), { ...this.limits(h, this.localShare(h)), cancel: new Int32Array(h.cancel) });
+          const limits = this.limits(h, this.localShare(h));
+          limits.cancel = new Int32Array(h.cancel);
+          const job = new PartitionJob(h.model, h.parts[i], keyOf(h.parts[i]), limits);
           // Slices keep the event loop turning, so finished worker tasks are collected and new ones sent.
           while (!job.run(Date.now() + SLICE_MS)) {
             this.maybeStartPool();
@@ -188,7 +190,7 @@ export class CheckSession {
     return Math.min(all, poolBytes({ maxMemoryMb: this.options.maxMemoryMb }, this.threads));
   }
 
-  private limits(h: Pending, maxBytes: number): Omit<SearchLimits, 'cancel'> {
+  private limits(h: Pending, maxBytes: number): SearchLimits {
     return baseLimits(h.options, h.deadline, maxBytes);
   }
 

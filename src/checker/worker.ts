@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { AnyModel, ModelSpec } from '../model/model.js';
 import { createModel } from '../model/registry.js';
-import { checkPartition, type SearchLimits } from './linearizability.js';
+import { checkPartition, copyLimits, type SearchLimits } from './linearizability.js';
 import type { PartitionResult } from './result.js';
 import { unpackOps, type PackedOps } from './transfer.js';
 
@@ -11,7 +11,8 @@ export interface TaskMessage {
   model: ModelSpec;
   key: string | null;
   ops: PackedOps;
-  limits: Omit<SearchLimits, 'cancel'>;
+  /** Without its cancel flag: that is `cancel`, shared. */
+  limits: SearchLimits;
   cancel: SharedArrayBuffer;
 }
 
@@ -32,7 +33,9 @@ parentPort?.on('message', (task: TaskMessage) => {
     const specKey = JSON.stringify(task.model);
     let model = models.get(specKey);
     if (!model) models.set(specKey, (model = createModel(task.model)));
-    const result = checkPartition(model, unpackOps(task.ops), task.key, { ...task.limits, cancel: new Int32Array(task.cancel) });
+    const limits = copyLimits(task.limits);
+    limits.cancel = new Int32Array(task.cancel);
+    const result = checkPartition(model, unpackOps(task.ops), task.key, limits);
     reply = { id: task.id, result };
   } catch (e) {
     reply = { id: task.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };

@@ -130,8 +130,13 @@ export function compareKeys(a: string | undefined, b: string | undefined): numbe
   if (a === b) return 0;
   if (a === undefined) return -1;
   if (b === undefined) return 1;
+  // Keys that are whole numbers written plainly (most are) compare as the collator would, without it: its
+  // compare was a tenth of a 37-op, 4-key check.
+  if (PLAIN_NUMBER.test(a) && PLAIN_NUMBER.test(b)) return Number(a) - Number(b);
   return (keyCollator ??= new Intl.Collator('en', { numeric: true })).compare(a, b);
 }
+
+const PLAIN_NUMBER = /^(?:0|[1-9][0-9]{0,14})$/;
 
 // One collator: `localeCompare` with options builds a new one per call (measured: 45 µs of a 3-key check).
 let keyCollator: Intl.Collator | undefined;

@@ -11,7 +11,7 @@ import { loadHistory } from '../../src/history/import/load.js';
 import type { Json, Op } from '../../src/history/op.js';
 import { casRegister } from '../../src/model/cas-register.js';
 import { kv } from '../../src/model/kv.js';
-import { ModelInputError, type Model } from '../../src/model/model.js';
+import { compareKeys, ModelInputError, type Model } from '../../src/model/model.js';
 import { createModel } from '../../src/model/registry.js';
 import { register } from '../../src/model/register.js';
 import { CORPUS } from './corpus.js';
@@ -65,6 +65,13 @@ describe('models', () => {
     const hist = h([0, 'invoke', 'write', 1], [0, 'ok', 'write', 1], [0, 'invoke', 'write', 2], [0, 'ok', 'write', 2], [1, 'invoke', 'read', null], [1, 'ok', 'read', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', 3]);
     expect(checkSync(hist.slice(0, 6), lossy).valid).toBe(true);
     expect(checkSync(hist, lossy).valid).toBe(false);
+  });
+
+  it('partition keys sort as the numeric collator sorts them, plain numbers included', () => {
+    const collator = new Intl.Collator('en', { numeric: true });
+    const keys = ['0', '1', '2', '9', '10', '11', '100', '007', '07', '7', '-1', '1.5', '1e3', 'a', 'a10', 'a9', 'B', '', ' 1', '999999999999999', '1000000000000000', '12345678901234567890'];
+    for (const a of keys) for (const b of keys) expect(Math.sign(compareKeys(a, b)), `${a} vs ${b}`).toBe(Math.sign(a === b ? 0 : collator.compare(a, b)));
+    expect(compareKeys(undefined, '0')).toBe(-1);
   });
 
   it('ModelInputError names the history position', () => {
