@@ -32,8 +32,12 @@ export interface SearchLimits {
  * (session and lane copies of h011 of the cas set, four 10-op partitions: profiled).
  */
 export function copyLimits(l: SearchLimits): SearchLimits {
-  return { deadline: l.deadline, maxBytes: l.maxBytes, cancel: l.cancel, evidence: l.evidence, order: l.order, raceAfterMs: l.raceAfterMs };
+  const copy: EveryField<SearchLimits> = { deadline: l.deadline, maxBytes: l.maxBytes, cancel: l.cancel, evidence: l.evidence, order: l.order, raceAfterMs: l.raceAfterMs };
+  return copy;
 }
+
+/** `T` with its optional fields required too: a field added to SearchLimits and left out of copyLimits does not compile. */
+type EveryField<T> = { [K in keyof Required<T>]: T[K] };
 
 /** How often (loop iterations, power of two minus one) the search looks at the clock, the flag and memory. */
 const CHECK_MASK = 0xfff;
